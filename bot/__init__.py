@@ -1,0 +1,1 @@
+"""The Wegwijs app: channels, conversation service, NLG and action endpoints for the Rasa engine."""

@@ -1,0 +1,115 @@
+"""The conversation service: one channel-neutral message in, the replies in the right language out.
+
+Every channel (web chat now; Telegram and WhatsApp later) goes through `ConversationService.handle`,
+so language resolution, the engine call and the engine-down reply behave the same everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+
+import anyio
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from bot import language as languages
+from bot.db import Conversation
+from bot.engine_client import BotMessage, EngineClient, EngineUnavailable
+from core.i18n import N_, translate
+from core.languages import is_supported
+
+logger = logging.getLogger(__name__)
+
+ENGINE_DOWN = N_(
+    "Sorry, ik kan nu even niet antwoorden. Probeer het over een paar minuten opnieuw.\n"
+    "In gevaar? Bel 112."
+)
+_CHOOSE_LANGUAGE = re.compile(r"^/choose_language(\{.*\})\s*$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """A message from a person, as any channel delivers it."""
+
+    channel: str
+    sender: str
+    text: str
+    #: The channel's idea of the person's language (Telegram's language_code), if any.
+    language_hint: str | None = None
+
+    @property
+    def conversation_key(self) -> str:
+        return f"{self.channel}:{self.sender}"
+
+    @property
+    def is_button_payload(self) -> bool:
+        return self.text.startswith("/")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What to send back: the language we answered in and the bot's messages."""
+
+    language: str
+    replies: list[BotMessage]
+
+
+def chosen_language(text: str) -> str | None:
+    """The language of a language button's payload, e.g. /choose_language{"language": "ar"}."""
+    match = _CHOOSE_LANGUAGE.match(text.strip())
+    if not match:
+        return None
+    try:
+        language = json.loads(match.group(1)).get("language")
+    except (ValueError, AttributeError):
+        return None
+    return language if is_supported(language) else None
+
+
+class LanguageMemory:
+    """Remembers per conversation the language used last and the one chosen explicitly."""
+
+    def __init__(self, db: Engine) -> None:
+        self._db = db
+
+    def recall(self, key: str) -> tuple[str | None, str | None]:
+        """Return (last used language, explicitly chosen language) for a conversation."""
+        with Session(self._db) as session:
+            row = session.get(Conversation, key)
+            return (row.language, row.chosen_language) if row else (None, None)
+
+    def remember(self, key: str, language: str, chosen: str | None) -> None:
+        with Session(self._db) as session, session.begin():
+            row = session.get(Conversation, key)
+            if row is None:
+                session.add(Conversation(key=key, language=language, chosen_language=chosen))
+            else:
+                row.language = language
+                row.chosen_language = chosen
+
+
+class ConversationService:
+    def __init__(self, engine: EngineClient, memory: LanguageMemory) -> None:
+        self._engine = engine
+        self._memory = memory
+
+    async def handle(self, message: InboundMessage) -> Outcome:
+        """Answer one message: decide the language, ask the engine, apologise if it is down."""
+        key = message.conversation_key
+        stored, previously_chosen = await anyio.to_thread.run_sync(self._memory.recall, key)
+        chosen = chosen_language(message.text) or previously_chosen
+        detected = None if message.is_button_payload else languages.detect(message.text)
+        language = languages.resolve(
+            explicit=chosen, detected=detected, stored=stored, channel_hint=message.language_hint
+        )
+        await anyio.to_thread.run_sync(self._memory.remember, key, language, chosen)
+        metadata = {"language": language, "channel": message.channel}
+        try:
+            replies = await self._engine.send(key, message.text, metadata)
+        except EngineUnavailable:
+            logger.error("engine unavailable; apologised to the person (channel %s)", message.channel)
+            replies = [BotMessage(translate(ENGINE_DOWN, language))]
+        return Outcome(language, replies)

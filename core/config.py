@@ -1,0 +1,57 @@
+"""Typed settings for the app and the engine it starts, read from WEGWIJS_* environment variables.
+
+Defaults give the one-machine setup: engine and app on localhost, SQLite for our own data and for
+Rasa's tracker store. Production sets PostgreSQL and Redis URLs; the code is the same.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.languages import SUPPORTED
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WEGWIJS_", env_file=None, extra="ignore")
+
+    #: Address the app (web chat, NLG and action endpoints) listens on.
+    app_host: str = "127.0.0.1"
+    app_port: int = 8000
+    #: Address of the Rasa engine; `make run` starts it there.
+    engine_host: str = "127.0.0.1"
+    engine_port: int = 5005
+    #: Seconds to wait for the engine's answer to one message before apologising to the person.
+    engine_timeout: float = 30.0
+    #: Our own data (conversations; later cases). SQLite by default, postgresql+psycopg://... in production.
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'wegwijs.db'}"
+    #: Rasa's tracker store: sqlite:///path or postgresql://user:pass@host:port/db.
+    tracker_store_url: str = "sqlite:///var/tracker.db"
+    #: Rasa's lock store, needed when several engine replicas serve one conversation: redis://host:port/db.
+    lock_store_url: str | None = None
+    #: The trained model the engine loads (`scripts/setup.sh model` keeps this link current).
+    model_path: Path = ROOT / "models" / "current.tar.gz"
+    #: Where runtime files go: generated endpoints.yml, logs, SQLite files.
+    var_dir: Path = ROOT / "var"
+    #: Language used when nothing else tells us which to use.
+    default_language: str = "nl"
+    log_level: str = Field(default="INFO")
+
+    @field_validator("default_language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        if value not in SUPPORTED:
+            raise ValueError(f"default_language must be one of {SUPPORTED}, not {value!r}")
+        return value
+
+    @property
+    def engine_url(self) -> str:
+        return f"http://{self.engine_host}:{self.engine_port}"
+
+    @property
+    def app_url(self) -> str:
+        return f"http://{self.app_host}:{self.app_port}"

@@ -1,0 +1,45 @@
+"""Understanding, measured: the real engine classifies the held-out test set in all five languages.
+
+The report is written to results/nlu-evaluation.txt and printed at the end of the test run.
+"""
+
+import pytest
+
+from core.config import ROOT
+from core.languages import SUPPORTED
+from tests.nlu_evaluation import evaluate, load_test_set, report
+
+pytestmark = pytest.mark.engine
+
+REPORT = ROOT / "results" / "nlu-evaluation.txt"
+MIN_ACCURACY = 0.85
+MIN_CRISIS_RECALL = 0.9
+
+
+@pytest.fixture(scope="module")
+def scores(stack):
+    test_set = load_test_set()
+    assert set(test_set) == set(SUPPORTED), "a test set for every language"
+    result = evaluate(lambda text: stack.parse(text)["intent"]["name"], test_set)
+    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.write_text(report(result) + "\n", encoding="utf-8")
+    return result
+
+
+def test_test_set_is_never_used_for_training():
+    training = set()
+    for path in (ROOT / "data" / "nlu").glob("*.yml"):
+        for text, _ in load_test_set(path.parent)[path.stem]:
+            training.add(text.lower())
+    leaked = [t for rows in load_test_set().values() for t, _ in rows if t.lower() in training]
+    assert not leaked, f"test examples found in training data: {leaked[:5]}"
+
+
+@pytest.mark.parametrize("language", SUPPORTED)
+def test_accuracy_per_language(scores, language):
+    assert scores[language].accuracy >= MIN_ACCURACY, report(scores)
+
+
+@pytest.mark.parametrize("language", SUPPORTED)
+def test_crisis_messages_are_recognised(scores, language):
+    assert scores[language].crisis_recall >= MIN_CRISIS_RECALL, report(scores)
