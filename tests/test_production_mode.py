@@ -1,0 +1,59 @@
+"""Production mode: PostgreSQL for the app and Rasa's tracker store, Redis as Rasa's lock store.
+
+The same code as the default mode, other settings. Runs against the PostgreSQL and Redis on
+loopback that every machine of this project has (override with WEGWIJS_TEST_POSTGRES_URL and
+WEGWIJS_TEST_REDIS_URL). Each run works in a database of its own, dropped afterwards.
+"""
+
+import os
+import uuid
+
+import psycopg
+import pytest
+
+from bot.stack import Stack, isolated_settings
+
+pytestmark = pytest.mark.engine
+
+POSTGRES = os.environ.get("WEGWIJS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS = os.environ.get("WEGWIJS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def postgres_database():
+    name = f"wegwijs_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(POSTGRES, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base = POSTGRES.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    with psycopg.connect(POSTGRES, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_conversation_state_lives_in_postgresql_and_survives_restarts(tmp_path, postgres_database):
+    settings = isolated_settings(
+        tmp_path,
+        database_url=postgres_database.replace("postgresql://", "postgresql+psycopg://", 1),
+        tracker_store_url=postgres_database,
+        lock_store_url=REDIS,
+    )
+    stack = Stack(settings).start()
+    try:
+        sender = "prod-1"
+        stack.say(sender, '/choose_language{"language": "ar"}')
+        stack.say(sender, '/choose_group{"group": "asielzoeker"}')
+        stack.engine.kill()
+        stack.app.kill()
+        stack.start()
+
+        reply = stack.say(sender, "/health_find_gp")
+        assert reply["language"] == "ar"
+        assert "088-112 2112" in reply["replies"][0]["text"]
+    finally:
+        stack.stop()
+
+    with psycopg.connect(postgres_database) as db:
+        events = db.execute("SELECT count(*) FROM events WHERE sender_id = 'web:prod-1'").fetchone()[0]
+        language = db.execute("SELECT language FROM conversations WHERE key = 'web:prod-1'").fetchone()
+    assert events > 0, "the engine kept the conversation in PostgreSQL"
+    assert language == ("ar",), "the app kept the language in PostgreSQL"
