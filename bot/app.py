@@ -17,9 +17,10 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from bot import action_server, webchat
-from bot.conversation import ConversationService, LanguageMemory
+from bot.conversation import ConversationService
 from bot.db import make_engine
 from bot.engine_client import EngineClient
+from bot.memory import LanguageMemory
 from bot.nlg import Renderer, UnknownResponse
 from core.config import ROOT, Settings
 from core.domain_content import load_responses

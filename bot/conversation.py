@@ -12,12 +12,10 @@ import re
 from dataclasses import dataclass
 
 import anyio
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
 
 from bot import language as languages
-from bot.db import Conversation
 from bot.engine_client import BotMessage, EngineClient, EngineUnavailable
+from bot.memory import LanguageMemory
 from core.i18n import N_, translate
 from core.languages import is_supported
 
@@ -69,29 +67,9 @@ def chosen_language(text: str) -> str | None:
     return language if is_supported(language) else None
 
 
-class LanguageMemory:
-    """Remembers per conversation the language used last and the one chosen explicitly."""
-
-    def __init__(self, db: Engine) -> None:
-        self._db = db
-
-    def recall(self, key: str) -> tuple[str | None, str | None]:
-        """Return (last used language, explicitly chosen language) for a conversation."""
-        with Session(self._db) as session:
-            row = session.get(Conversation, key)
-            return (row.language, row.chosen_language) if row else (None, None)
-
-    def remember(self, key: str, language: str, chosen: str | None) -> None:
-        with Session(self._db) as session, session.begin():
-            row = session.get(Conversation, key)
-            if row is None:
-                session.add(Conversation(key=key, language=language, chosen_language=chosen))
-            else:
-                row.language = language
-                row.chosen_language = chosen
-
-
 class ConversationService:
+    """The one path every channel's messages take to the engine and back."""
+
     def __init__(self, engine: EngineClient, memory: LanguageMemory) -> None:
         self._engine = engine
         self._memory = memory

@@ -2,6 +2,7 @@
 
 This is how someone without a Telegram token sees Wegwijs work. The API is the same conversation
 service every channel uses: POST /chat/api/messages {"sender", "text"} -> {"language", "replies"}.
+An optional "language_hint" (the browser's language) plays the part of Telegram's language_code.
 """
 
 from __future__ import annotations
@@ -61,7 +62,10 @@ def parse_chat_request(body: Any) -> InboundMessage:
         raise BadChatRequest("'text' must be a non-empty string")
     if len(text) > MAX_TEXT_LENGTH:
         raise BadChatRequest(f"'text' is longer than {MAX_TEXT_LENGTH} characters", status=413)
-    return InboundMessage(channel="web", sender=sender, text=text.strip())
+    hint = body.get("language_hint")  # optional: the browser's language, like Telegram's hint
+    if hint is not None and (not isinstance(hint, str) or len(hint) > 35):
+        raise BadChatRequest("'language_hint' must be a short language tag such as 'ar' or 'uk-UA'")
+    return InboundMessage(channel="web", sender=sender, text=text.strip(), language_hint=hint)
 
 
 async def post_message(request: Request) -> Response:

@@ -32,6 +32,7 @@ def app_without_engine(tmp_path_factory):
         ({"sender": "a", "text": "   "}, 400),
         ({"sender": "a", "text": 12}, 400),
         (["sender", "text"], 400),
+        ({"sender": "a", "text": "hallo", "language_hint": 5}, 400),
         ({"sender": "a", "text": "x" * 2001}, 413),
     ],
 )
@@ -57,6 +58,11 @@ def test_engine_down_gives_a_kind_reply_in_the_persons_language(app_without_engi
     assert body["language"] == "ar"
     [reply] = body["replies"]
     assert written_in(reply["text"], "ARABIC") and "112" in reply["text"]
+
+
+def test_browser_language_is_a_hint_for_a_message_without_language(app_without_engine):
+    body = {"sender": "hint1", "text": "/greeting", "language_hint": "uk-UA"}
+    assert app_without_engine.post("/chat/api/messages", json=body).json()["language"] == "uk"
 
 
 def test_chat_page_carries_its_texts_in_all_five_languages(app_without_engine):
