@@ -10,13 +10,14 @@ import contextlib
 import logging
 from pathlib import Path
 
+import anyio
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
-from bot import action_server, webchat
+from bot import action_server, language, webchat
 from bot.conversation import ConversationService
 from bot.db import make_engine
 from bot.engine_client import EngineClient
@@ -57,6 +58,7 @@ def create_app(settings: Settings) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
+        await anyio.to_thread.run_sync(language.preload)
         yield
         await engine.aclose()
         db.dispose()

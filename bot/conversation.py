@@ -83,7 +83,8 @@ class ConversationService:
         language = languages.resolve(
             explicit=chosen, detected=detected, stored=stored, channel_hint=message.language_hint
         )
-        await anyio.to_thread.run_sync(self._memory.remember, key, language, chosen)
+        if (language, chosen) != (stored, previously_chosen):
+            await anyio.to_thread.run_sync(self._memory.remember, key, language, chosen)
         metadata = {"language": language, "channel": message.channel}
         try:
             replies = await self._engine.send(key, message.text, metadata)

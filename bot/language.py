@@ -60,6 +60,11 @@ def _letters_by_script(text: str) -> dict[str, int]:
     return counts
 
 
+def preload() -> None:
+    """Load the detector's language models now, so the first person does not wait for them."""
+    _latin_detector()
+
+
 @lru_cache(maxsize=1)
 def _latin_detector():
     return LanguageDetectorBuilder.from_languages(*_LATIN_CANDIDATES).with_preloaded_language_models().build()
