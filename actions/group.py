@@ -1,12 +1,13 @@
-"""Answers that depend on who the person is: asylum seeker, permit holder, Ukrainian, minor, worker.
+"""Answers a topic question, for the person's group when the answer depends on it.
 
-Domain contract: slots `group` (categorical, the five groups) and `pending_question` (text), the
-intent `choose_group` with entity `group` (sent by the group buttons), and one response per topic
-intent in TOPIC_RESPONSES, with conditional variations on `group`.
+Domain contract: every topic intent `x` has a response `utter_x`. An answer depends on the group when
+that response has variations conditioned on the `group` slot (asielzoeker, statushouder, oekraiens,
+amv, arbeidsmigrant). Slots: `group` (categorical) and `pending_question` (text); the intent
+`choose_group` with entity `group` is sent by the group buttons.
 
-When the group is unknown we ask once with buttons and remember the question; the button press
-answers it. Rasa renders an action's messages before it applies the action's events, so the newly
-chosen group is also passed to the NLG as an argument.
+When the group is needed but unknown we ask once, with buttons, and remember the question; the button
+press answers it. Rasa renders an action's messages before it applies the action's events, so the
+newly chosen group is also passed to the NLG as an argument.
 """
 
 from __future__ import annotations
@@ -18,12 +19,20 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 GROUPS = ("asielzoeker", "statushouder", "oekraiens", "amv", "arbeidsmigrant")
-TOPIC_RESPONSES = {
-    "contact_person_who": "utter_contact_person_who",
-    "health_find_gp": "utter_health_find_gp",
-    "inburgering_obligation_check": "utter_inburgering_obligation_check",
-    "rights_duties_overview": "utter_rights_duties_overview",
-}
+
+
+def response_for(intent: str | None) -> str:
+    return f"utter_{intent}"
+
+
+def depends_on_group(response: str, domain: dict[str, Any]) -> bool:
+    """True when the response has variations conditioned on the group slot."""
+    variations = (domain.get("responses") or {}).get(response) or []
+    return any(
+        condition.get("name") == "group"
+        for variation in variations
+        for condition in variation.get("condition") or []
+    )
 
 
 def chosen_group(tracker: Tracker) -> str | None:
@@ -41,24 +50,29 @@ class ActionAnswerByGroup(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """Answer a topic for the person's group, asking the group first when it is unknown."""
+        """Answer the topic of the latest message, asking the group first when it is needed."""
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent == "choose_group":
-            return self._remember_group(dispatcher, tracker)
-        group = tracker.get_slot("group")
-        if group in GROUPS and intent in TOPIC_RESPONSES:
-            dispatcher.utter_message(response=TOPIC_RESPONSES[intent])
+            return self._remember_group(dispatcher, tracker, domain)
+        response = response_for(intent)
+        if response not in (domain.get("responses") or {}):
+            dispatcher.utter_message(response="utter_fallback")
+            return []
+        if not depends_on_group(response, domain) or tracker.get_slot("group") in GROUPS:
+            dispatcher.utter_message(response=response)
             return []
         dispatcher.utter_message(response="utter_ask_group")
-        return [SlotSet("pending_question", intent if intent in TOPIC_RESPONSES else None)]
+        return [SlotSet("pending_question", intent)]
 
     @staticmethod
-    def _remember_group(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    def _remember_group(
+        dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         group = chosen_group(tracker)
         if group is None:
             dispatcher.utter_message(response="utter_ask_group")
             return []
-        pending = tracker.get_slot("pending_question")
-        response = TOPIC_RESPONSES.get(pending, "utter_group_saved")
-        dispatcher.utter_message(response=response, group=group)
+        pending = response_for(tracker.get_slot("pending_question"))
+        known = pending in (domain.get("responses") or {})
+        dispatcher.utter_message(response=pending if known else "utter_group_saved", group=group)
         return [SlotSet("group", group), SlotSet("pending_question", None)]

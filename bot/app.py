@@ -26,6 +26,7 @@ from bot.nlg import Renderer, UnknownResponse
 from core.config import ROOT, Settings
 from core.domain_content import load_responses
 from core.i18n import translate
+from core.profiles import load_profile
 
 logger = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -78,7 +79,10 @@ def create_app(settings: Settings) -> Starlette:
     app.state.engine = engine
     app.state.conversations = ConversationService(engine, LanguageMemory(db))
     app.state.renderer = Renderer(
-        load_responses(ROOT / "domain.yml"), translate, settings.default_language
+        load_responses(ROOT / "domain.yml"),
+        translate,
+        settings.default_language,
+        load_profile(settings.municipality),
     )
     app.state.action_executor = action_server.make_executor()
     return app

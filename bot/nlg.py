@@ -1,7 +1,8 @@
 """Rasa's NLG server protocol: the engine names a response, we render it for this person.
 
 Rendering = choose the variation for the person's group, translate its Dutch text and button
-titles into the person's language, fill placeholders, and add the source line of factual answers.
+titles into the person's language, fill placeholders (slots, and the municipality profile's
+values), and add the source line of factual answers.
 The language comes from the metadata the app sent with the person's latest message.
 """
 
@@ -15,6 +16,7 @@ from babel.dates import format_date
 
 from core.domain_content import Variation, choose_variation
 from core.i18n import N_
+from core.profiles import Profile
 from core.languages import is_supported
 
 logger = logging.getLogger(__name__)
@@ -69,10 +71,12 @@ class Renderer:
         responses: Mapping[str, tuple[Variation, ...]],
         translate: Translate,
         default_language: str,
+        profile: Profile,
     ) -> None:
         self._responses = responses
         self._translate = translate
         self._default_language = default_language
+        self._profile = profile
 
     def render(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """Turn one NLG request body into the response JSON Rasa expects."""
@@ -97,7 +101,8 @@ class Renderer:
         }
 
     def _text(self, variation: Variation, language: str, slots: Mapping[str, Any]) -> str:
-        text = self._translate(variation.text, language).format_map(_KeepMissing(slots))
+        values = {**slots, **self._profile.text_values(language, self._translate)}
+        text = self._translate(variation.text, language).format_map(_KeepMissing(values))
         source = variation.metadata.get("source")
         if source:
             text += "\n\n" + self.source_line(variation.metadata, language)

@@ -1,1 +1,1 @@
-"""Custom Rasa components. Loaded by the engine only (from config.yml); normalize.py is pure Python."""
+"""Custom Rasa components, loaded by the engine only (from config.yml)."""

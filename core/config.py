@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     model_path: Path = ROOT / "models" / "current.tar.gz"
     #: Where runtime files go: generated endpoints.yml, logs, SQLite files.
     var_dir: Path = ROOT / "var"
+    #: Which municipality profile (profiles/<name>.yml) the bot speaks for.
+    municipality: str = "den-helder"
     #: Language used when nothing else tells us which to use.
     default_language: str = "nl"
     log_level: str = Field(default="INFO")

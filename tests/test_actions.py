@@ -1,10 +1,12 @@
 """The group action over Rasa's action server protocol, as the engine calls it (POST /actions/webhook)."""
 
 import pytest
+import yaml
 from starlette.testclient import TestClient
 
 from bot.app import create_app
 from bot.processes import free_port
+from core.config import ROOT
 from bot.stack import isolated_settings
 
 
@@ -15,12 +17,15 @@ def app(tmp_path_factory):
         yield client
 
 
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+
 def action_call(intent, group=None, pending=None, entities=()):
     return {
         "next_action": "action_answer_by_group",
         "sender_id": "web:test",
         "version": "3.6.21",
-        "domain": {"intents": [], "slots": {}, "responses": {}, "actions": []},
+        "domain": DOMAIN,
         "tracker": {
             "sender_id": "web:test",
             "slots": {"group": group, "pending_question": pending},
@@ -81,6 +86,12 @@ def test_an_invented_group_is_not_accepted(app):
     responses, slots = run(app, intent="choose_group", entities=["tourist"])
     assert responses == ["utter_ask_group"]
     assert "group" not in slots
+
+
+def test_an_answer_that_does_not_depend_on_the_group_is_given_at_once(app):
+    responses, slots = run(app, intent="greeting")
+    assert responses == ["utter_greeting"]
+    assert slots == {}
 
 
 def test_unknown_action_is_a_404(app):

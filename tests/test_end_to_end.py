@@ -79,16 +79,21 @@ def test_short_conversation_in_each_language(stack, language):
     assert "Nidos" in again["replies"][0]["text"], "the group is remembered, not asked again"
 
 
+#: The kind of crisis each language's message above is about (its first reply must fit it).
+CRISIS_KIND = {"ar": "violence", "uk": "suicide", "tr": "violence", "ti": "violence", "nl": "violence"}
+
+
 @pytest.mark.parametrize("language", CONVERSATIONS)
 def test_crisis_numbers_come_first_before_any_question(stack, language):
     sender = new_sender(language)
     reply = stack.say(sender, CONVERSATIONS[language]["crisis"])
     first = reply["replies"][0]["text"]
     assert reply["language"] == language
-    assert "112" in first and "113" in first and "0800-2000" in first
-    # Exactly the catalogue's text: nothing (Arabic letters, direction marks) is lost on the way.
-    crisis_text = load_responses(ROOT / "domain.yml")["utter_crisis"][0].text
-    assert first == translate(crisis_text, language)
+    assert "112" in first
+    # Exactly the catalogue's text for this kind of crisis: nothing (Arabic letters, direction
+    # marks) is lost on the way; only the source line follows it.
+    kind_text = load_responses(ROOT / "domain.yml")[f"utter_crisis_{CRISIS_KIND[language]}"][0].text
+    assert first.startswith(translate(kind_text, language) + "\n\n")
     assert not reply["replies"][0]["buttons"], "the crisis message itself asks nothing"
 
 

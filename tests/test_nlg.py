@@ -8,6 +8,7 @@ from core.config import ROOT
 from core.domain_content import load_responses
 from core.i18n import translate
 from core.languages import SUPPORTED
+from core.profiles import load_profile
 from tests.scripts import SCRIPT_OF, letters_in, written_in
 
 RESPONSES = load_responses(ROOT / "domain.yml")
@@ -15,7 +16,7 @@ RESPONSES = load_responses(ROOT / "domain.yml")
 
 @pytest.fixture(scope="module")
 def renderer():
-    return Renderer(RESPONSES, translate, "nl")
+    return Renderer(RESPONSES, translate, "nl", load_profile("den-helder"))
 
 
 def nlg_request(response, language=None, group=None, **arguments):

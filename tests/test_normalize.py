@@ -1,8 +1,8 @@
-"""Spelling normalisation used by the engine's tokenizer (components/normalize.py)."""
+"""Spelling normalisation used by the engine tokenizer and the crisis kinds (core/normalize.py)."""
 
 import pytest
 
-from components.normalize import normalize
+from core.normalize import normalize
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Spelling normalisation for the five languages, so the model sees one form of each word.
+"""Spelling normalisation for the five languages: one form of each word for model and actions.
 
 People type on phones in a hurry: Arabic with or without hamza and diacritics, Turkish without its
 dotless i or cedillas, Ukrainian and Russian with three kinds of apostrophe. The tokenizer

@@ -1,0 +1,71 @@
+"""Municipality profiles (profiles/<name>.yml): what differs between Den Helder and Noordoostpolder.
+
+A value is shown only when the profile marks it verified. A placeholder is never shown: the person
+gets a general phrase in their language instead, so the bot does not invent numbers or addresses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+from core.i18n import N_
+
+PROFILES_DIR = Path(__file__).resolve().parent.parent / "profiles"
+
+#: What the person reads where the profile has no verified value, per field used in texts.
+GENERAL_PHRASES = {
+    "gemeente_telefoon": N_("het telefoonnummer op de website van de gemeente"),
+    "gemeente_website": N_("de website van de gemeente"),
+    "gemeente_adres": N_("het adres op de website van de gemeente"),
+    "gemeente_openingstijden": N_("de openingstijden op de website van de gemeente"),
+    "huisartsenpost_telefoon": N_("het nummer van de huisartsenpost in je regio (je huisarts of de gemeente weet het)"),
+    "vluchtelingenwerk_contact": N_("VluchtelingenWerk in je regio (vluchtelingenwerk.nl)"),
+    "taalhuis": N_("het Taalhuis of de bibliotheek in je gemeente"),
+    "nachtopvang": N_("de gemeente voor de nachtopvang (het nummer staat op de website van de gemeente)"),
+}
+
+
+class ProfileError(ValueError):
+    """A profile file is missing or malformed; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    key: str
+    name: str
+    fields: dict[str, dict[str, Any]]
+    handover: dict[str, dict[str, Any]]
+
+    def text_values(self, language: str, translate: Callable[[str, str], str]) -> dict[str, str]:
+        """Values for the placeholders in answers: verified values, else the general phrase."""
+        values = {"gemeente": self.name}
+        for field, phrase in GENERAL_PHRASES.items():
+            entry = self.fields.get(field) or {}
+            verified = entry.get("status") == "verified" and entry.get("value")
+            values[field] = str(entry["value"]) if verified else translate(phrase, language)
+        return values
+
+
+def available() -> list[str]:
+    return sorted(p.stem for p in PROFILES_DIR.glob("*.yml"))
+
+
+def load_profile(key: str, directory: Path = PROFILES_DIR) -> Profile:
+    path = directory / f"{key}.yml"
+    if not path.exists():
+        raise ProfileError(f"no municipality profile {path}; choose one of {available()}")
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    fields = data.get("fields") or {}
+    missing = sorted(set(GENERAL_PHRASES) - set(fields))
+    if not data.get("name") or missing:
+        raise ProfileError(f"{path}: needs `name` and fields {missing}")
+    for field, entry in {**fields, **(data.get("handover") or {})}.items():
+        if entry.get("status") not in ("verified", "placeholder"):
+            raise ProfileError(f"{path}: {field} must have status verified or placeholder")
+        if entry["status"] == "verified" and not (entry.get("source") and entry.get("checked")):
+            raise ProfileError(f"{path}: verified {field} needs a source and a checked date")
+    return Profile(key, data["name"], fields, data.get("handover") or {})
