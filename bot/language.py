@@ -13,6 +13,7 @@ known.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,6 +33,13 @@ _STRONG_MIN_WORDS = 3
 _STRONG_CONFIDENCE = 0.6
 _WEAK_CONFIDENCE = 0.45
 _MIN_OWN_SCRIPT_LETTERS = 2
+#: A word with a digit standing for an Arabic sound (2 ء, 3 ع, 5 خ, 7 ح, 9 ق) between letters.
+_ARABIZI_WORD = re.compile(r"(?=[a-z']*[2357][a-z2357']*[a-z])[a-z2357']{3,}|[a-z]+[2357][a-z]*")
+_LEVEL = re.compile(r"[abc][12]")  # language levels such as A2 or B1 are not Arabizi
+_ARABIZI_COMMON = frozenset(
+    "ana enta enti bdi baddi biddi 3ndi shu sho wein wen keef kif mafi mish msh inshallah yalla "
+    "habibi marhaba shukran mabrouk wallah ya3ni".split()
+)
 
 
 @dataclass(frozen=True)
@@ -70,9 +78,19 @@ def _latin_detector():
     return LanguageDetectorBuilder.from_languages(*_LATIN_CANDIDATES).with_preloaded_language_models().build()
 
 
+def is_arabizi(text: str) -> bool:
+    """Arabic written in Latin letters, with digits for Arabic sounds ("ana bdi 7aki ma3 7ada")."""
+    words = re.findall(r"[a-z0-9']+", text.lower())
+    digit_words = [w for w in words if _ARABIZI_WORD.fullmatch(w) and not _LEVEL.fullmatch(w)]
+    common = [w for w in words if w in _ARABIZI_COMMON]
+    return bool(digit_words) or len(common) >= 2
+
+
 def _detect_latin(text: str) -> Detection | None:
     if any(char in _TURKISH_ONLY_LETTERS for char in text):
         return Detection("tr", strong=True)
+    if is_arabizi(text):
+        return Detection("ar", strong=True)
     values = _latin_detector().compute_language_confidence_values(text)
     if not values:
         return None

@@ -6,6 +6,7 @@ gets a general phrase in their language instead, so the bot does not invent numb
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -13,8 +14,10 @@ from typing import Any, Callable
 import yaml
 
 from core.i18n import N_
+from core.languages import direction
 
 PROFILES_DIR = Path(__file__).resolve().parent.parent / "profiles"
+_PHONE = re.compile(r"[+0-9][0-9 -]*[0-9]")
 
 #: What the person reads where the profile has no verified value, per field used in texts.
 GENERAL_PHRASES = {
@@ -45,9 +48,19 @@ class Profile:
         values = {"gemeente": self.name}
         for field, phrase in GENERAL_PHRASES.items():
             entry = self.fields.get(field) or {}
-            verified = entry.get("status") == "verified" and entry.get("value")
-            values[field] = str(entry["value"]) if verified else translate(phrase, language)
+            if entry.get("status") == "verified" and entry.get("value"):
+                values[field] = _keep_left_to_right(str(entry["value"]), language)
+            else:
+                values[field] = translate(phrase, language)
         return values
+
+
+def _keep_left_to_right(value: str, language: str) -> str:
+    """Numbers such as "0223 67 8888" would show their groups reversed inside Arabic text; a
+    left-to-right mark in front keeps them in order (the Arabic catalogue does the same)."""
+    if direction(language) == "rtl" and _PHONE.fullmatch(value):
+        return "\u200e" + value
+    return value
 
 
 def available() -> list[str]:

@@ -12,7 +12,7 @@ $PYBABEL extract -F locales/babel.cfg -o locales/messages.pot --no-wrap --sort-b
 for lang in ar uk tr ti nl; do
   po="locales/$lang/LC_MESSAGES/messages.po"
   if [ -f "$po" ]; then
-    $PYBABEL update -i locales/messages.pot -d locales -l "$lang" --no-wrap --ignore-obsolete >/dev/null
+    $PYBABEL update -i locales/messages.pot -d locales -l "$lang" --no-wrap --ignore-obsolete --no-fuzzy-matching >/dev/null
   else
     $PYBABEL init -i locales/messages.pot -d locales -l "$lang" --no-wrap >/dev/null
   fi

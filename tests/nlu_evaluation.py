@@ -18,11 +18,11 @@ FALLBACK = "nlu_fallback"
 
 
 def load_test_set(directory: Path = TEST_SET) -> dict[str, list[tuple[str, str]]]:
-    """{language: [(text, intent), ...]} from tests/nlu/<language>.yml."""
+    """{language: [(text, intent), ...]} from <directory>/<language>[-<part>].yml."""
     examples: dict[str, list[tuple[str, str]]] = {}
     for path in sorted(directory.glob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        rows = examples.setdefault(path.stem, [])
+        rows = examples.setdefault(path.stem.split("-")[0], [])
         for block in data["nlu"]:
             for line in block["examples"].splitlines():
                 text = line.strip().removeprefix("- ").strip()

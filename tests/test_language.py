@@ -15,10 +15,16 @@ from bot.language import Detection, detect, hint_language, resolve
         ("здравствуйте мне нужен врач", "uk"),  # Russian is answered in Ukrainian
         ("merhaba doktora nasıl giderim", "tr"),
         ("ik zoek een huisarts voor mijn kind", "nl"),
+        ("ana bdi 7aki ma3 7ada mn el gemeente", "ar"),  # Arabizi
+        ("shu a3mel ma fi huisarts", "ar"),
     ],
 )
 def test_message_language_is_detected(text, language):
     assert detect(text).language == language
+
+
+def test_dutch_with_a_language_level_is_not_arabizi():
+    assert detect("ik heb niveau a2 en wil naar b1 leren").language == "nl"
 
 
 @pytest.mark.parametrize("text", ["ok", "👍", "112", "?"])

@@ -27,11 +27,19 @@ def scores(stack):
 
 
 def test_test_set_is_never_used_for_training():
-    training = set()
-    for path in (ROOT / "data" / "nlu").glob("*.yml"):
-        for text, _ in load_test_set(path.parent)[path.stem]:
-            training.add(text.lower())
-    leaked = [t for rows in load_test_set().values() for t, _ in rows if t.lower() in training]
+    training = {
+        text.lower()
+        for directory in (ROOT / "data" / "nlu", ROOT / "data-staging" / "nlu")
+        for rows in load_test_set(directory).values()
+        for text, _ in rows
+    }
+    held_out = [
+        text
+        for directory in (ROOT / "tests" / "nlu", ROOT / "tests" / "nlu-staging")
+        for rows in load_test_set(directory).values()
+        for text, _ in rows
+    ]
+    leaked = [t for t in held_out if t.lower() in training]
     assert not leaked, f"test examples found in training data: {leaked[:5]}"
 
 

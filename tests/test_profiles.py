@@ -49,6 +49,13 @@ def test_a_verified_value_is_shown(tmp_path):
     assert render(load_profile("test", directory), "{gemeente_telefoon}") == "0223 123456"
 
 
+def test_a_verified_number_keeps_its_order_in_arabic_text(tmp_path):
+    directory = write_profile(
+        tmp_path, status="verified", value="0223 67 8888", source="gemeente", checked="2026-11-01"
+    )
+    assert render(load_profile("test", directory), "{gemeente_telefoon}", "ar") == "\u200e0223 67 8888"
+
+
 def test_verified_without_source_is_refused(tmp_path):
     directory = write_profile(tmp_path, status="verified", value="0223 123456")
     with pytest.raises(ProfileError, match="source"):
