@@ -28,7 +28,11 @@ def _kinds() -> dict[str, list[str]]:
     """{kind: normalised words of all languages}, in the order of the file."""
     data = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
     return {
-        kind: [" ".join(normalize(w) for w in word.split()) for words in by_language.values() for word in words]
+        kind: [
+            " ".join(normalize(w) for w in word.split())
+            for words in by_language.values()
+            for word in words
+        ]
         for kind, by_language in data.items()
     }
 

@@ -39,9 +39,15 @@ async def run_action(request: Request) -> JSONResponse:
         result = await executor.run(action_call)
     except ActionNotFoundException as exc:
         logger.error("the engine asked for an unknown action: %s", exc.action_name)
-        return JSONResponse({"error": exc.message, "action_name": exc.action_name}, status_code=404)
+        return JSONResponse(
+            {"error": exc.message, "action_name": exc.action_name}, status_code=404
+        )
     except ActionMissingDomainException as exc:  # the engine must resend with its domain
-        return JSONResponse({"error": exc.message, "action_name": exc.action_name}, status_code=449)
+        return JSONResponse(
+            {"error": exc.message, "action_name": exc.action_name}, status_code=449
+        )
     except ActionExecutionRejection as exc:
-        return JSONResponse({"error": exc.message, "action_name": exc.action_name}, status_code=400)
+        return JSONResponse(
+            {"error": exc.message, "action_name": exc.action_name}, status_code=400
+        )
     return JSONResponse(result.model_dump() if result else None)

@@ -98,22 +98,34 @@ def main() -> None:
         stack = Stack(isolated_settings(Path(workdir), log_level="WARNING"))
         stack.start()
         try:
-            print(f"engine ready in {stack.startup_seconds['engine']:.1f}s, "
-                  f"app ready in {stack.startup_seconds['app']:.1f}s")
+            print(
+                f"engine ready in {stack.startup_seconds['engine']:.1f}s, "
+                f"app ready in {stack.startup_seconds['app']:.1f}s"
+            )
             settings = stack.settings
-            app = asyncio.run(_drive(
-                "app", f"{settings.app_url}/chat/api/messages",
-                lambda sender, text: {"sender": sender, "text": text},
-                args.requests, args.concurrency,
-            ))
-            bare = asyncio.run(_drive(
-                "bare-rasa", f"{settings.engine_url}/webhooks/rest/webhook",
-                lambda sender, text: {"sender": sender, "message": text},
-                args.requests, args.concurrency,
-            ))
+            app = asyncio.run(
+                _drive(
+                    "app",
+                    f"{settings.app_url}/chat/api/messages",
+                    lambda sender, text: {"sender": sender, "text": text},
+                    args.requests,
+                    args.concurrency,
+                )
+            )
+            bare = asyncio.run(
+                _drive(
+                    "bare-rasa",
+                    f"{settings.engine_url}/webhooks/rest/webhook",
+                    lambda sender, text: {"sender": sender, "message": text},
+                    args.requests,
+                    args.concurrency,
+                )
+            )
             _print([app, bare])
-            print(f"memory (RSS): engine {_rss_mib(stack.engine.popen.pid):.0f} MiB, "
-                  f"app {_rss_mib(stack.app.popen.pid):.0f} MiB")
+            print(
+                f"memory (RSS): engine {_rss_mib(stack.engine.popen.pid):.0f} MiB, "
+                f"app {_rss_mib(stack.app.popen.pid):.0f} MiB"
+            )
         finally:
             stack.stop()
 

@@ -89,6 +89,8 @@ class ConversationService:
         try:
             replies = await self._engine.send(key, message.text, metadata)
         except EngineUnavailable:
-            logger.error("engine unavailable; apologised to the person (channel %s)", message.channel)
+            logger.error(
+                "engine unavailable; apologised to the person (channel %s)", message.channel
+            )
             replies = [BotMessage(translate(ENGINE_DOWN, language))]
         return Outcome(language, replies)

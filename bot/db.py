@@ -31,7 +31,9 @@ class Conversation(Base):
     language: Mapped[str] = mapped_column(String(8))
     #: The language the person chose explicitly (menu or button), which wins over detection.
     chosen_language: Mapped[str | None] = mapped_column(String(8), nullable=True)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=_now, onupdate=_now
+    )
 
 
 def make_engine(url: str) -> Engine:

@@ -26,7 +26,10 @@ class BotMessage:
     buttons: tuple[tuple[str, str], ...] = field(default=())
 
     def as_json(self) -> dict[str, Any]:
-        return {"text": self.text, "buttons": [{"title": t, "payload": p} for t, p in self.buttons]}
+        return {
+            "text": self.text,
+            "buttons": [{"title": t, "payload": p} for t, p in self.buttons],
+        }
 
 
 def _bot_message(raw: dict[str, Any]) -> BotMessage | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, unquote
+from urllib.parse import unquote, urlsplit
 
 import yaml
 

@@ -25,8 +25,14 @@ from core.languages import DEFAULT, is_supported
 _TURKISH_ONLY_LETTERS = frozenset("ğĞşŞıİ")
 #: Latin-script languages newcomers may write in; only Dutch and Turkish map to a reply language.
 _LATIN_CANDIDATES = (
-    Language.DUTCH, Language.TURKISH, Language.ENGLISH, Language.GERMAN, Language.POLISH,
-    Language.FRENCH, Language.SOMALI, Language.ROMANIAN,
+    Language.DUTCH,
+    Language.TURKISH,
+    Language.ENGLISH,
+    Language.GERMAN,
+    Language.POLISH,
+    Language.FRENCH,
+    Language.SOMALI,
+    Language.ROMANIAN,
 )
 _LATIN_REPLY_LANGUAGE = {Language.DUTCH: "nl", Language.TURKISH: "tr"}
 _STRONG_MIN_WORDS = 3
@@ -75,7 +81,11 @@ def preload() -> None:
 
 @lru_cache(maxsize=1)
 def _latin_detector():
-    return LanguageDetectorBuilder.from_languages(*_LATIN_CANDIDATES).with_preloaded_language_models().build()
+    return (
+        LanguageDetectorBuilder.from_languages(*_LATIN_CANDIDATES)
+        .with_preloaded_language_models()
+        .build()
+    )
 
 
 def is_arabizi(text: str) -> bool:
@@ -106,7 +116,9 @@ def _detect_latin(text: str) -> Detection | None:
 def detect(text: str) -> Detection | None:
     """Return the language `text` is written in, or None when it cannot be told (e.g. "ok", "👍")."""
     counts = _letters_by_script(text)
-    own_scripts = {s: n for s, n in counts.items() if s != "LATIN" and n >= _MIN_OWN_SCRIPT_LETTERS}
+    own_scripts = {
+        s: n for s, n in counts.items() if s != "LATIN" and n >= _MIN_OWN_SCRIPT_LETTERS
+    }
     if not own_scripts:
         return _detect_latin(text) if counts else None
     # Latin words next to Arabic, Ge'ez or Cyrillic are Dutch loanwords ("اريد huisarts").

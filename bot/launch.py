@@ -26,8 +26,10 @@ def _check_ports(settings: Settings) -> None:
         ("app", settings.app_host, settings.app_port, "WEGWIJS_APP_PORT"),
     ):
         if port_in_use(host, port):
-            fail(f"port {port} for the {what} is already in use (is Wegwijs already running?). "
-                 f"Stop the other program or choose another port with {variable}=...")
+            fail(
+                f"port {port} for the {what} is already in use (is Wegwijs already running?). "
+                f"Stop the other program or choose another port with {variable}=..."
+            )
 
 
 async def _announce_when_ready(engine, settings: Settings, server: uvicorn.Server) -> None:
@@ -52,8 +54,13 @@ async def _serve(settings: Settings) -> None:
     engine = start_engine(settings, endpoints, settings.var_dir / "log" / "engine.log")
     logger.info("engine starting (log: %s)", engine.log_path)
     server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host=settings.app_host, port=settings.app_port,
-                       log_level=settings.log_level.lower(), access_log=False)
+        uvicorn.Config(
+            create_app(settings),
+            host=settings.app_host,
+            port=settings.app_port,
+            log_level=settings.log_level.lower(),
+            access_log=False,
+        )
     )
     announcer = asyncio.create_task(_announce_when_ready(engine, settings, server))
     try:

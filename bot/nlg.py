@@ -16,8 +16,8 @@ from babel.dates import format_date
 
 from core.domain_content import Variation, choose_variation
 from core.i18n import N_
-from core.profiles import Profile
 from core.languages import is_supported
+from core.profiles import Profile
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +109,7 @@ class Renderer:
         return text
 
     def source_line(self, metadata: Mapping[str, Any], language: str) -> str:
-        """"Source: … (link). Checked on <date>." in the person's language, date written their way."""
+        """ "Source: … (link). Checked on <date>." in the person's language, date written their way."""
         checked = dt.date.fromisoformat(str(metadata["checked"]))
         return self._translate(SOURCE_LINE, language).format(
             source=metadata["source"],

@@ -85,7 +85,11 @@ def _spawn(name: str, command: list[str], log_path: Path, env: dict[str, str]) -
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = open(log_path, "ab")
     popen = subprocess.Popen(
-        command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **env},
+        command,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, **env},
         start_new_session=True,
     )
     log.close()
@@ -95,16 +99,33 @@ def _spawn(name: str, command: list[str], log_path: Path, env: dict[str, str]) -
 def start_engine(settings: Settings, endpoints_path: Path, log_path: Path) -> ManagedProcess:
     """Start `rasa run` with the API enabled, bound to the engine host and port of the settings."""
     if not ENGINE_BIN.exists():
-        raise StartupError(f"{ENGINE_BIN} is missing: run `scripts/setup.sh` (or `make run`) first")
+        raise StartupError(
+            f"{ENGINE_BIN} is missing: run `scripts/setup.sh` (or `make run`) first"
+        )
     if not settings.model_path.exists():
-        raise StartupError(f"no trained model at {settings.model_path}: run `scripts/setup.sh model`")
+        raise StartupError(
+            f"no trained model at {settings.model_path}: run `scripts/setup.sh model`"
+        )
     command = [
-        str(ENGINE_BIN), "run", "--enable-api",
-        "--interface", settings.engine_host, "--port", str(settings.engine_port),
-        "--model", str(settings.model_path), "--endpoints", str(endpoints_path),
-        "--credentials", str(ROOT / "credentials.yml"),
+        str(ENGINE_BIN),
+        "run",
+        "--enable-api",
+        "--interface",
+        settings.engine_host,
+        "--port",
+        str(settings.engine_port),
+        "--model",
+        str(settings.model_path),
+        "--endpoints",
+        str(endpoints_path),
+        "--credentials",
+        str(ROOT / "credentials.yml"),
     ]
-    env = {"PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+    env = {
+        "PYTHONPATH": str(ROOT),
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    }
     return _spawn("engine", command, log_path, env)
 
 

@@ -75,6 +75,8 @@ class Stack:
 
     def parse(self, text: str) -> dict:
         """Ask the engine to classify a text (no conversation is touched)."""
-        response = httpx.post(f"{self.settings.engine_url}/model/parse", json={"text": text}, timeout=30)
+        response = httpx.post(
+            f"{self.settings.engine_url}/model/parse", json={"text": text}, timeout=30
+        )
         response.raise_for_status()
         return response.json()

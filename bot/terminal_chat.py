@@ -46,7 +46,9 @@ def main() -> None:
                 response = client.post("/chat/api/messages", json={"sender": sender, "text": line})
                 response.raise_for_status()
             except httpx.HTTPError as exc:
-                print(f"(no answer from {args.url}: {exc}; is `make run` running?)", file=sys.stderr)
+                print(
+                    f"(no answer from {args.url}: {exc}; is `make run` running?)", file=sys.stderr
+                )
                 continue
             data = response.json()
             buttons = _show(data["replies"], data["language"])

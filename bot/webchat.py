@@ -64,7 +64,9 @@ def parse_chat_request(body: Any) -> InboundMessage:
         raise BadChatRequest(f"'text' is longer than {MAX_TEXT_LENGTH} characters", status=413)
     hint = body.get("language_hint")  # optional: the browser's language, like Telegram's hint
     if hint is not None and (not isinstance(hint, str) or len(hint) > 35):
-        raise BadChatRequest("'language_hint' must be a short language tag such as 'ar' or 'uk-UA'")
+        raise BadChatRequest(
+            "'language_hint' must be a short language tag such as 'ar' or 'uk-UA'"
+        )
     return InboundMessage(channel="web", sender=sender, text=text.strip(), language_hint=hint)
 
 

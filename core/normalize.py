@@ -18,11 +18,24 @@ _ETHIOPIC_PUNCTUATION = re.compile("[\u1360-\u1368]")
 _TRANSLATION = str.maketrans(
     {
         # Arabic: alef forms, alef maqsura, taa marbuta, Persian/Urdu look-alikes
-        "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ی": "ي", "ک": "ك",
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ى": "ي",
+        "ة": "ه",
+        "ی": "ي",
+        "ک": "ك",
         # Turkish letters typed without their marks
-        "ı": "i", "ş": "s", "ğ": "g", "ç": "c", "ö": "o", "ü": "u",
+        "ı": "i",
+        "ş": "s",
+        "ğ": "g",
+        "ç": "c",
+        "ö": "o",
+        "ü": "u",
         # Ukrainian / Russian
-        "ё": "е", "ґ": "г",
+        "ё": "е",
+        "ґ": "г",
     }
 )
 
@@ -41,7 +54,11 @@ def _strip_latin_accents(token: str) -> str:
     """Drop accents from Latin letters (é -> e) but keep marks that make other letters (й, ї)."""
     kept: list[str] = []
     for char in unicodedata.normalize("NFD", token):
-        if unicodedata.combining(char) and kept and unicodedata.name(kept[-1], "").startswith("LATIN"):
+        if (
+            unicodedata.combining(char)
+            and kept
+            and unicodedata.name(kept[-1], "").startswith("LATIN")
+        ):
             continue
         kept.append(char)
     return unicodedata.normalize("NFC", "".join(kept))

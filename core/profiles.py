@@ -25,10 +25,14 @@ GENERAL_PHRASES = {
     "gemeente_website": N_("de website van de gemeente"),
     "gemeente_adres": N_("het adres op de website van de gemeente"),
     "gemeente_openingstijden": N_("de openingstijden op de website van de gemeente"),
-    "huisartsenpost_telefoon": N_("het nummer van de huisartsenpost in je regio (je huisarts of de gemeente weet het)"),
+    "huisartsenpost_telefoon": N_(
+        "het nummer van de huisartsenpost in je regio (je huisarts of de gemeente weet het)"
+    ),
     "vluchtelingenwerk_contact": N_("VluchtelingenWerk in je regio (vluchtelingenwerk.nl)"),
     "taalhuis": N_("het Taalhuis of de bibliotheek in je gemeente"),
-    "nachtopvang": N_("de gemeente voor de nachtopvang (het nummer staat op de website van de gemeente)"),
+    "nachtopvang": N_(
+        "de gemeente voor de nachtopvang (het nummer staat op de website van de gemeente)"
+    ),
 }
 
 

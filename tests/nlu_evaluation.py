@@ -63,7 +63,9 @@ class LanguageScore:
         return self.crisis_found / self.crisis_total if self.crisis_total else 1.0
 
 
-def evaluate(classify: Callable[[str], str], test_set: dict[str, list[tuple[str, str]]]) -> dict[str, LanguageScore]:
+def evaluate(
+    classify: Callable[[str], str], test_set: dict[str, list[tuple[str, str]]]
+) -> dict[str, LanguageScore]:
     scores: dict[str, LanguageScore] = {}
     for language, rows in test_set.items():
         score = scores.setdefault(language, LanguageScore())

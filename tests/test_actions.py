@@ -6,8 +6,8 @@ from starlette.testclient import TestClient
 
 from bot.app import create_app
 from bot.processes import free_port
-from core.config import ROOT
 from bot.stack import isolated_settings
+from core.config import ROOT
 
 
 @pytest.fixture(scope="module")

@@ -33,7 +33,9 @@ def test_every_entry_is_translated_and_not_fuzzy(language):
 
 @pytest.mark.parametrize("language", SUPPORTED)
 def test_placeholders_match_the_dutch_source(language):
-    broken = [m.id[:60] for m in messages(language) if placeholders(m.id) != placeholders(m.string)]
+    broken = [
+        m.id[:60] for m in messages(language) if placeholders(m.id) != placeholders(m.string)
+    ]
     assert not broken, f"{language}: placeholders differ in {broken}"
 
 
@@ -48,7 +50,8 @@ def without_kept_words(translation, source):
 def test_translations_are_written_in_the_languages_script(language):
     sentences = [m for m in messages(language) if len(m.id) > 40]
     wrong = [
-        m.id[:60] for m in sentences
+        m.id[:60]
+        for m in sentences
         if not written_in(without_kept_words(m.string, m.id), SCRIPT_OF[language])
     ]
     assert not wrong, f"{language}: not in {SCRIPT_OF[language]} script: {wrong}"
@@ -67,9 +70,22 @@ def test_catalogues_are_in_step_with_domain_and_code(tmp_path):
     """Fails when a text changed in domain.yml or the app without `make i18n` being run."""
     pot = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "locales/babel.cfg",
-         "-o", str(pot), "--omit-header", "."],
-        cwd=ROOT, check=True, capture_output=True, env={"PYTHONPATH": str(ROOT)},
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "locales/babel.cfg",
+            "-o",
+            str(pot),
+            "--omit-header",
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        env={"PYTHONPATH": str(ROOT)},
     )
     with open(pot, "rb") as f:
         source_ids = {m.id for m in read_po(f) if m.id}

@@ -14,17 +14,28 @@ from core.i18n import translate
 from core.languages import SUPPORTED
 from tests.nlu_evaluation import load_test_set
 
-CATALOGUE = yaml.safe_load((ROOT.parent / "shared" / "spec" / "intents.yml").read_text(encoding="utf-8"))
+CATALOGUE = yaml.safe_load(
+    (ROOT.parent / "shared" / "spec" / "intents.yml").read_text(encoding="utf-8")
+)
 INTENTS = {intent["name"]: intent for intent in CATALOGUE["intents"]}
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 RESPONSES = load_responses(ROOT / "domain.yml")
 RULES = yaml.safe_load((ROOT / "data" / "rules.yml").read_text(encoding="utf-8"))["rules"]
 #: Conversation intents answered by their own responses, not by a topic answer with a source.
-CONVERSATION = {"greeting", "goodbye_thanks", "bot_capabilities", "language_switch", "out_of_scope",
-                "request_human", "crisis"}
+CONVERSATION = {
+    "greeting",
+    "goodbye_thanks",
+    "bot_capabilities",
+    "language_switch",
+    "out_of_scope",
+    "request_human",
+    "crisis",
+}
 TOPICS = sorted(set(INTENTS) - CONVERSATION)
 FACTUAL = [f"utter_{name}" for name in TOPICS] + [
-    name for name in RESPONSES if name.startswith("utter_crisis") and name != "utter_crisis_followup"
+    name
+    for name in RESPONSES
+    if name.startswith("utter_crisis") and name != "utter_crisis_followup"
 ]
 MAX_AGE = dt.timedelta(days=365)
 MAX_CHARACTERS = 700
@@ -55,8 +66,12 @@ def test_examples_are_written_for_every_intent_in_every_language(language):
     for directory in (ROOT / "tests" / "nlu", ROOT / "tests" / "nlu-staging"):
         for key, n in counts(directory).items():
             testing[key] = testing.get(key, 0) + n
-    thin = {n: training.get((language, n), 0) for n in INTENTS if training.get((language, n), 0) < 20}
-    untested = {n: testing.get((language, n), 0) for n in INTENTS if testing.get((language, n), 0) < 10}
+    thin = {
+        n: training.get((language, n), 0) for n in INTENTS if training.get((language, n), 0) < 20
+    }
+    untested = {
+        n: testing.get((language, n), 0) for n in INTENTS if testing.get((language, n), 0) < 10
+    }
     assert not thin, f"{language}: too few training examples {thin}"
     assert not untested, f"{language}: fewer than 10 test examples {untested}"
 
@@ -70,14 +85,20 @@ def test_examples_are_written_for_every_intent_in_every_language(language):
 def test_every_intent_is_trained_in_every_language(language):
     training = counts(ROOT / "data" / "nlu")
     testing = counts(ROOT / "tests" / "nlu")
-    thin = {n: training.get((language, n), 0) for n in INTENTS if training.get((language, n), 0) < 20}
+    thin = {
+        n: training.get((language, n), 0) for n in INTENTS if training.get((language, n), 0) < 20
+    }
     assert not thin, f"{language}: too few training examples {thin}"
-    untested = {n: testing.get((language, n), 0) for n in INTENTS if testing.get((language, n), 0) < 10}
+    untested = {
+        n: testing.get((language, n), 0) for n in INTENTS if testing.get((language, n), 0) < 10
+    }
     assert not untested, f"{language}: fewer than 10 test examples {untested}"
 
 
 def test_every_answer_is_reachable_with_buttons():
-    payloads = {b.payload for variations in RESPONSES.values() for v in variations for b in v.buttons}
+    payloads = {
+        b.payload for variations in RESPONSES.values() for v in variations for b in v.buttons
+    }
     unreachable = [name for name in TOPICS if f"/{name}" not in payloads]
     assert not unreachable, f"no button leads to {unreachable}"
 
@@ -100,7 +121,9 @@ def test_every_factual_answer_names_a_source_checked_within_12_months(response):
             continue  # states no facts, only where to ask: nothing to source
         assert meta.get("source") and meta.get("url", "").startswith("https://"), response
         checked = dt.date.fromisoformat(str(meta["checked"]))
-        assert today - checked <= MAX_AGE, f"{response}: facts checked {checked}, older than 12 months"
+        assert today - checked <= MAX_AGE, (
+            f"{response}: facts checked {checked}, older than 12 months"
+        )
 
 
 @pytest.mark.parametrize("language", SUPPORTED)

@@ -80,7 +80,13 @@ def test_short_conversation_in_each_language(stack, language):
 
 
 #: The kind of crisis each language's message above is about (its first reply must fit it).
-CRISIS_KIND = {"ar": "violence", "uk": "suicide", "tr": "violence", "ti": "violence", "nl": "violence"}
+CRISIS_KIND = {
+    "ar": "violence",
+    "uk": "suicide",
+    "tr": "violence",
+    "ti": "violence",
+    "nl": "violence",
+}
 
 
 @pytest.mark.parametrize("language", CONVERSATIONS)
@@ -92,7 +98,9 @@ def test_crisis_numbers_come_first_before_any_question(stack, language):
     assert "112" in first
     # Exactly the catalogue's text for this kind of crisis: nothing (Arabic letters, direction
     # marks) is lost on the way. Rasa's REST channel sends the source line as its own message.
-    kind_text = load_responses(ROOT / "domain.yml")[f"utter_crisis_{CRISIS_KIND[language]}"][0].text
+    kind_text = load_responses(ROOT / "domain.yml")[f"utter_crisis_{CRISIS_KIND[language]}"][
+        0
+    ].text
     assert first == translate(kind_text, language)
     assert not reply["replies"][0]["buttons"], "the crisis message itself asks nothing"
 

@@ -44,11 +44,16 @@ def test_a_dutch_loanword_alone_does_not_override_what_we_knew():
 
 def test_explicit_choice_wins_over_everything():
     written_in_arabic = Detection("ar", strong=True)
-    assert resolve(explicit="uk", detected=written_in_arabic, stored="nl", channel_hint="tr") == "uk"
+    assert (
+        resolve(explicit="uk", detected=written_in_arabic, stored="nl", channel_hint="tr") == "uk"
+    )
 
 
 def test_message_language_beats_stored_preference():
-    assert resolve(explicit=None, detected=Detection("ar", True), stored="nl", channel_hint=None) == "ar"
+    assert (
+        resolve(explicit=None, detected=Detection("ar", True), stored="nl", channel_hint=None)
+        == "ar"
+    )
 
 
 def test_channel_hint_and_dutch_are_last():

@@ -20,7 +20,9 @@ def renderer():
 
 
 def nlg_request(response, language=None, group=None, **arguments):
-    events = [{"event": "user", "text": "hoi", "metadata": {"language": language} if language else {}}]
+    events = [
+        {"event": "user", "text": "hoi", "metadata": {"language": language} if language else {}}
+    ]
     return {
         "response": response,
         "arguments": arguments,
@@ -71,7 +73,7 @@ def test_language_buttons_keep_their_native_names(renderer):
 def test_button_titles_are_translated_and_payloads_are_not(renderer):
     rendered = renderer.render(nlg_request("utter_ask_group", "ar"))
     dutch = [b.title for b in RESPONSES["utter_ask_group"][0].buttons]
-    for button, source in zip(rendered["buttons"], dutch):
+    for button, source in zip(rendered["buttons"], dutch, strict=True):
         assert letters_in(button["title"], "ARABIC") and button["title"] != source
     assert rendered["buttons"][0]["payload"] == '/choose_group{"group": "asielzoeker"}'
 

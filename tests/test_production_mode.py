@@ -53,7 +53,11 @@ def test_conversation_state_lives_in_postgresql_and_survives_restarts(tmp_path, 
         stack.stop()
 
     with psycopg.connect(postgres_database) as db:
-        events = db.execute("SELECT count(*) FROM events WHERE sender_id = 'web:prod-1'").fetchone()[0]
-        language = db.execute("SELECT language FROM conversations WHERE key = 'web:prod-1'").fetchone()
+        events = db.execute(
+            "SELECT count(*) FROM events WHERE sender_id = 'web:prod-1'"
+        ).fetchone()[0]
+        language = db.execute(
+            "SELECT language FROM conversations WHERE key = 'web:prod-1'"
+        ).fetchone()
     assert events > 0, "the engine kept the conversation in PostgreSQL"
     assert language == ("ar",), "the app kept the language in PostgreSQL"

@@ -27,12 +27,19 @@ def test_a_placeholder_value_is_never_shown(key):
     text = render(profile, "Bel de gemeente {gemeente}: {gemeente_telefoon}.")
     hint = profile.fields["gemeente_telefoon"]["value"]
     assert hint not in text
-    assert text == f"Bel de gemeente {profile.name}: het telefoonnummer op de website van de gemeente."
+    assert (
+        text
+        == f"Bel de gemeente {profile.name}: het telefoonnummer op de website van de gemeente."
+    )
 
 
 def test_the_general_phrase_is_in_the_persons_language():
     text = render(load_profile("den-helder"), "{gemeente_website}", language="uk")
-    assert text == translate(GENERAL_PHRASES["gemeente_website"], "uk") != GENERAL_PHRASES["gemeente_website"]
+    assert (
+        text
+        == translate(GENERAL_PHRASES["gemeente_website"], "uk")
+        != GENERAL_PHRASES["gemeente_website"]
+    )
 
 
 def write_profile(tmp_path, **phone):
@@ -53,7 +60,10 @@ def test_a_verified_number_keeps_its_order_in_arabic_text(tmp_path):
     directory = write_profile(
         tmp_path, status="verified", value="0223 67 8888", source="gemeente", checked="2026-11-01"
     )
-    assert render(load_profile("test", directory), "{gemeente_telefoon}", "ar") == "\u200e0223 67 8888"
+    assert (
+        render(load_profile("test", directory), "{gemeente_telefoon}", "ar")
+        == "\u200e0223 67 8888"
+    )
 
 
 def test_verified_without_source_is_refused(tmp_path):

@@ -20,6 +20,8 @@ def test_group_and_language_survive_restarting_both_processes(tmp_path):
 
         reply = stack.say(sender, "/health_find_gp")
         assert reply["language"] == "tr"
-        assert "085-0501420" in reply["replies"][0]["text"], "answered for Ukrainians, not asked again"
+        assert "085-0501420" in reply["replies"][0]["text"], (
+            "answered for Ukrainians, not asked again"
+        )
     finally:
         stack.stop()

@@ -9,9 +9,9 @@ from starlette.testclient import TestClient
 
 from bot.app import create_app
 from bot.processes import free_port
+from bot.stack import isolated_settings
 from core.languages import NATIVE_NAMES
 from tests.scripts import written_in
-from bot.stack import isolated_settings
 
 
 @pytest.fixture(scope="module")
