@@ -103,25 +103,23 @@ def main() -> None:
                 f"app ready in {stack.startup_seconds['app']:.1f}s"
             )
             settings = stack.settings
-            app = asyncio.run(
-                _drive(
-                    "app",
-                    f"{settings.app_url}/chat/api/messages",
-                    lambda sender, text: {"sender": sender, "text": text},
-                    args.requests,
-                    args.concurrency,
+            paths = [  # the same messages through the app, then straight to the engine
+                ("app", f"{settings.app_url}/chat/api/messages", "text"),
+                ("bare-rasa", f"{settings.engine_url}/webhooks/rest/webhook", "message"),
+            ]
+            results = [
+                asyncio.run(
+                    _drive(
+                        name,
+                        url,
+                        lambda sender, text, key=key: {"sender": sender, key: text},
+                        args.requests,
+                        args.concurrency,
+                    )
                 )
-            )
-            bare = asyncio.run(
-                _drive(
-                    "bare-rasa",
-                    f"{settings.engine_url}/webhooks/rest/webhook",
-                    lambda sender, text: {"sender": sender, "message": text},
-                    args.requests,
-                    args.concurrency,
-                )
-            )
-            _print([app, bare])
+                for name, url, key in paths
+            ]
+            _print(results)
             print(
                 f"memory (RSS): engine {_rss_mib(stack.engine.popen.pid):.0f} MiB, "
                 f"app {_rss_mib(stack.app.popen.pid):.0f} MiB"
