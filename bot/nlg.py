@@ -77,6 +77,7 @@ class Renderer:
         self._translate = translate
         self._default_language = default_language
         self._profile = profile
+        self._profile_values: dict[str, dict[str, str]] = {}
 
     def render(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """Turn one NLG request body into the response JSON Rasa expects."""
@@ -101,15 +102,21 @@ class Renderer:
         }
 
     def _text(self, variation: Variation, language: str, slots: Mapping[str, Any]) -> str:
-        values = {**slots, **self._profile.text_values(language, self._translate)}
+        values = {**slots, **self._profile_values_in(language)}
         text = self._translate(variation.text, language).format_map(_KeepMissing(values))
         source = variation.metadata.get("source")
         if source:
             text += "\n\n" + self.source_line(variation.metadata, language)
         return text
 
+    def _profile_values_in(self, language: str) -> dict[str, str]:
+        """The municipality's values in one language, worked out once per language, not per reply."""
+        if language not in self._profile_values:
+            self._profile_values[language] = self._profile.text_values(language, self._translate)
+        return self._profile_values[language]
+
     def source_line(self, metadata: Mapping[str, Any], language: str) -> str:
-        """ "Source: … (link). Checked on <date>." in the person's language, date written their way."""
+        """The line "Bron: … Gecontroleerd op <date>." in the person's language and date format."""
         checked = dt.date.fromisoformat(str(metadata["checked"]))
         return self._translate(SOURCE_LINE, language).format(
             source=metadata["source"],
