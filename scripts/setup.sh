@@ -76,7 +76,7 @@ compile_catalogues() {
 }
 
 model_inputs() {  # every file the trained model depends on, in a stable order
-  printf '%s\n' config.yml domain.yml requirements/engine.txt core/normalize.py
+  printf '%s\n' config.yml domain.yml requirements/engine.txt core/normalize.py core/crisis.py core/crisis_words.yml
   find data components -type f \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' \) | LC_ALL=C sort
 }
 

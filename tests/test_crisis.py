@@ -3,6 +3,9 @@
 import pytest
 
 from actions.crisis import crisis_response
+from core.config import ROOT
+from core.crisis import crisis_kind
+from tests.nlu_evaluation import load_test_set
 
 
 @pytest.mark.parametrize(
@@ -37,3 +40,14 @@ def test_suicidal_thoughts_win_over_other_words():
 
 def test_an_unclear_crisis_gets_every_number():
     assert crisis_response("help snel alsjeblieft") == "utter_crisis"
+
+
+def test_crisis_words_never_match_a_training_example_of_another_intent():
+    """The engine calls any message with a crisis word a crisis, so the words must be unambiguous."""
+    wrong = [
+        (intent, text)
+        for rows in load_test_set(ROOT / "data" / "nlu").values()
+        for text, intent in rows
+        if intent != "crisis" and crisis_kind(text)
+    ]
+    assert not wrong, wrong[:10]
