@@ -24,7 +24,9 @@ from core.crisis import crisis_kind
 CRISIS = "crisis"
 
 
-def is_crisis(text: str, ranking: List[Dict[str, Any]], max_rank: int, min_confidence: float) -> bool:
+def is_crisis(
+    text: str, ranking: List[Dict[str, Any]], max_rank: int, min_confidence: float
+) -> bool:
     """True when the words say crisis, or the classifier put crisis near the top."""
     if crisis_kind(text):
         return True
@@ -59,7 +61,9 @@ class CrisisGuard(IntentClassifier, GraphComponent):
         for message in messages:
             ranking = message.get(INTENT_RANKING_KEY) or []
             text = message.get(TEXT) or ""
-            if not is_crisis(text, ranking, self.config["max_rank"], self.config["min_confidence"]):
+            if not is_crisis(
+                text, ranking, self.config["max_rank"], self.config["min_confidence"]
+            ):
                 continue
             crisis = {"name": CRISIS, "confidence": 1.0}
             others = [entry for entry in ranking if entry["name"] != CRISIS]

@@ -142,9 +142,6 @@ class NgramIntentClassifier(IntentClassifier, GraphComponent):
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
 
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
-
     def persist(self) -> None:
         """Stored with joblib: the model archive is only ever built by our own `rasa train`."""
         with self._model_storage.write_to(self._resource) as model_dir:

@@ -14,19 +14,15 @@ from pathlib import Path
 
 import yaml
 
-from core.normalize import normalize
+from core.normalize import normalize_text
 
 WORDS_FILE = Path(__file__).resolve().parent / "crisis_words.yml"
-
-
-def _normalise_phrase(phrase: str) -> str:
-    return " ".join(normalize(word) for word in phrase.split())
 
 
 def _pattern(entry: str) -> str:
     """A regular expression for one entry: whole words, or a word start when it ends in *."""
     words = []
-    for word in _normalise_phrase(entry).split():
+    for word in normalize_text(entry).split():
         if word.endswith("*"):
             words.append(re.escape(word[:-1]) + r"\w*")
         else:
@@ -39,14 +35,16 @@ def crisis_patterns() -> dict[str, re.Pattern[str]]:
     """{kind: one pattern for the entries of all languages}, in the order of the file."""
     data = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
     return {
-        kind: re.compile("|".join(_pattern(e) for entries in by_language.values() for e in entries))
+        kind: re.compile(
+            "|".join(_pattern(e) for entries in by_language.values() for e in entries)
+        )
         for kind, by_language in data.items()
     }
 
 
 def crisis_kind(text: str) -> str | None:
     """The first kind with an entry in the text, or None."""
-    normalised = _normalise_phrase(text)
+    normalised = normalize_text(text)
     for kind, pattern in crisis_patterns().items():
         if pattern.search(normalised):
             return kind

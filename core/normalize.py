@@ -50,6 +50,11 @@ def normalize(token: str) -> str:
     return _strip_latin_accents(token)
 
 
+def normalize_text(text: str) -> str:
+    """Normalise every white-space separated word of a text; words joined by single spaces."""
+    return " ".join(normalize(word) for word in text.split())
+
+
 def _strip_latin_accents(token: str) -> str:
     """Drop accents from Latin letters (é -> e) but keep marks that make other letters (й, ї)."""
     kept: list[str] = []

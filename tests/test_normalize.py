@@ -2,7 +2,7 @@
 
 import pytest
 
-from core.normalize import normalize
+from core.normalize import normalize, normalize_text
 
 
 @pytest.mark.parametrize(
@@ -28,3 +28,7 @@ def test_variants_fold_to_one_spelling(typed, canonical):
 def test_letters_that_differ_are_kept_apart():
     assert normalize("йод") == "йод"  # й is not и
     assert normalize("їжа") == "їжа"  # ї is not і
+
+
+def test_a_whole_text_is_normalised_word_by_word():
+    assert normalize_text("  Bıçak   İLE\tgeldi ") == "bicak ile geldi"
