@@ -14,9 +14,11 @@ from core.i18n import translate
 from core.languages import SUPPORTED
 from tests.nlu_evaluation import load_test_set
 
-CATALOGUE = yaml.safe_load(
-    (ROOT.parent / "shared" / "spec" / "intents.yml").read_text(encoding="utf-8")
-)
+#: Our copy of the intent catalogue, so a clone anywhere can be tested; the test below keeps it
+#: equal to the shared original wherever that sits beside the checkout.
+CATALOGUE_FILE = ROOT / "spec" / "intents.yml"
+SHARED_CATALOGUE = ROOT.parent / "shared" / "spec" / "intents.yml"
+CATALOGUE = yaml.safe_load(CATALOGUE_FILE.read_text(encoding="utf-8"))
 INTENTS = {intent["name"]: intent for intent in CATALOGUE["intents"]}
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 RESPONSES = load_responses(ROOT / "domain.yml")
@@ -48,6 +50,11 @@ def counts(directory):
         for _, intent in rows:
             result[(language, intent)] = result.get((language, intent), 0) + 1
     return result
+
+
+@pytest.mark.skipif(not SHARED_CATALOGUE.exists(), reason="no shared/ beside this checkout")
+def test_our_catalogue_copy_equals_the_shared_contract():
+    assert CATALOGUE_FILE.read_bytes() == SHARED_CATALOGUE.read_bytes()
 
 
 def test_every_catalogue_intent_is_in_the_domain_with_a_rule():
