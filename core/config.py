@@ -37,8 +37,28 @@ class Settings(BaseSettings):
     model_path: Path = ROOT / "models" / "current.tar.gz"
     #: Where runtime files go: generated endpoints.yml, logs, SQLite files.
     var_dir: Path = ROOT / "var"
-    #: Which municipality profile (profiles/<name>.yml) the bot speaks for.
+    #: Which municipality profile (<profiles_dir>/<name>.yml) the bot speaks for.
     municipality: str = "den-helder"
+    profiles_dir: Path = ROOT / "profiles"
+    #: Base URL of the app as staff reach it, for the link in notification e-mails.
+    public_url: str | None = None
+    #: Send desk cookies only over HTTPS; set true whenever the desk is served over HTTPS.
+    secure_cookies: bool = False
+    #: How long a desk login lasts.
+    desk_session_hours: float = 10.0
+    #: SMTP server for staff notifications; without a host, notifications wait in the outbox.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "wegwijs@localhost"
+    #: Days after closing that a case and its messages are deleted.
+    case_retention_days: float = 90.0
+    #: Seconds between two looks of the outbox worker for due deliveries.
+    outbox_poll_seconds: float = 1.0
+    #: Seconds a worker owns an item it is delivering; after a crash another worker takes it over.
+    outbox_lease_seconds: float = 60.0
     #: Language used when nothing else tells us which to use.
     default_language: str = "nl"
     log_level: str = Field(default="INFO")
@@ -57,3 +77,7 @@ class Settings(BaseSettings):
     @property
     def app_url(self) -> str:
         return f"http://{self.app_host}:{self.app_port}"
+
+    @property
+    def desk_url(self) -> str:
+        return f"{(self.public_url or self.app_url).rstrip('/')}/desk"

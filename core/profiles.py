@@ -36,6 +36,14 @@ GENERAL_PHRASES = {
 }
 
 
+#: Handover values the person reads; shown only when verified, else these general phrases.
+HANDOVER_TEAM_GENERAL = N_("een medewerker van de gemeente")
+ANSWER_TIME_KNOWN = N_("Meestal krijg je binnen {days} werkdagen antwoord.")
+ANSWER_TIME_GENERAL = N_(
+    "Ik kan niet beloven hoe snel je antwoord krijgt; de gemeente antwoordt zo snel als het kan."
+)
+
+
 class ProfileError(ValueError):
     """A profile file is missing or malformed; the message names the file and the problem."""
 
@@ -56,7 +64,34 @@ class Profile:
                 values[field] = _keep_left_to_right(str(entry["value"]), language)
             else:
                 values[field] = translate(phrase, language)
+        team = self.handover.get("team") or {}
+        values["handover_team"] = (
+            str(team["value"]) if _verified(team) else translate(HANDOVER_TEAM_GENERAL, language)
+        )
+        days = self.handover.get("answer_time_working_days") or {}
+        values["answer_time"] = (
+            translate(ANSWER_TIME_KNOWN, language).format(days=days["value"])
+            if _verified(days)
+            else translate(ANSWER_TIME_GENERAL, language)
+        )
         return values
+
+    @property
+    def handover_email(self) -> str | None:
+        """The team mailbox that gets new-case notifications (internal, so a placeholder value
+        that is filled in is used too; the person never sees it)."""
+        value = (self.handover.get("email") or {}).get("value")
+        return str(value) if value else None
+
+    @property
+    def answer_time_working_days(self) -> int:
+        """The answer-time norm for the desk (overdue cases stand out); 5 when not filled in."""
+        value = (self.handover.get("answer_time_working_days") or {}).get("value")
+        return int(value) if value else 5
+
+
+def _verified(entry: dict[str, Any]) -> bool:
+    return entry.get("status") == "verified" and entry.get("value") not in (None, "")
 
 
 def _keep_left_to_right(value: str, language: str) -> str:

@@ -2,18 +2,89 @@
 
 from __future__ import annotations
 
+import os
 import time
+import uuid
 
+import psycopg
 import pytest
+import yaml
 
 from bot.stack import Stack, isolated_settings
+from core.config import ROOT
+from tests.smtp_peer import SmtpPeer
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory):
-    running = Stack(isolated_settings(tmp_path_factory.mktemp("stack"))).start()
+def session_smtp_peer():
+    """The team's mail server for the shared stack: notifications of new cases arrive here."""
+    peer = SmtpPeer().start()
+    yield peer
+    peer.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory, session_smtp_peer):
+    """Engine and app, with a profile that has a team mailbox and the SMTP peer above."""
+    workdir = tmp_path_factory.mktemp("stack")
+    settings = isolated_settings(
+        workdir,
+        profiles_dir=write_team_profile(workdir / "profiles"),
+        smtp_host="127.0.0.1",
+        smtp_port=session_smtp_peer.port,
+        outbox_poll_seconds=0.2,
+    )
+    running = Stack(settings).start()
     yield running
     running.stop()
+
+
+POSTGRES = os.environ.get("WEGWIJS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture
+def postgres_database():
+    """A PostgreSQL database of this test's own (postgresql:// URL), dropped afterwards."""
+    name = f"wegwijs_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(POSTGRES, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base = POSTGRES.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    with psycopg.connect(POSTGRES, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def app_database_url(request, tmp_path):
+    """The app's database URL in both supported kinds: SQLite (default) and PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'app.db'}"
+    url = request.getfixturevalue("postgres_database")
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+TEAM_MAILBOX = "team-integratie@example.org"
+
+
+def write_team_profile(folder):
+    """A profiles folder whose den-helder profile has a team mailbox for notifications."""
+    folder.mkdir(parents=True, exist_ok=True)
+    profile = yaml.safe_load((ROOT / "profiles" / "den-helder.yml").read_text(encoding="utf-8"))
+    profile["handover"]["email"] = {"status": "placeholder", "value": TEAM_MAILBOX}
+    (folder / "den-helder.yml").write_text(yaml.safe_dump(profile), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def profiles_dir(tmp_path):
+    return write_team_profile(tmp_path / "profiles")
+
+
+@pytest.fixture
+def smtp_peer():
+    peer = SmtpPeer().start()
+    yield peer
+    peer.stop()
 
 
 _session_started = time.time()

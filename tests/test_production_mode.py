@@ -6,7 +6,6 @@ WEGWIJS_TEST_REDIS_URL). Each run works in a database of its own, dropped afterw
 """
 
 import os
-import uuid
 
 import psycopg
 import pytest
@@ -15,19 +14,7 @@ from bot.stack import Stack, isolated_settings
 
 pytestmark = pytest.mark.engine
 
-POSTGRES = os.environ.get("WEGWIJS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS = os.environ.get("WEGWIJS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-@pytest.fixture
-def postgres_database():
-    name = f"wegwijs_test_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(POSTGRES, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    base = POSTGRES.rsplit("/", 1)[0]
-    yield f"{base}/{name}"
-    with psycopg.connect(POSTGRES, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_conversation_state_lives_in_postgresql_and_survives_restarts(tmp_path, postgres_database):
