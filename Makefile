@@ -8,7 +8,8 @@ APP_PY := .venv/app/bin/python
 run: setup  ## start the engine and the app; chat at http://localhost:8000/chat
 	$(APP_PY) -m bot.launch
 
-test: setup  ## run every test (unit, end-to-end with the real engine, NLU evaluation)
+test: setup  ## run every test (unit, end-to-end with the real engine, NLU evaluation, desk in Chromium)
+	@scripts/setup.sh browser
 	$(APP_PY) -m pytest
 
 bench: setup  ## throughput and latency of the app versus the bare engine

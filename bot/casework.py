@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload
 
 from bot.cases import MAX_TEXT, OPEN_STATUSES
-from bot.db import AuditEvent, Case, CaseMessage, InsightCount, OutboxItem, now
+from bot.db import AuditEvent, Case, CaseMessage, InsightCount, OutboxItem, StaffUser, now
 
 STATUSES = ("new", "in_progress", "answered", "closed")
 
@@ -109,13 +109,17 @@ class Casework:
                 select(func.count()).select_from(Case).where(Case.status.in_(OPEN_STATUSES))
             )
 
-    def view(self, case_id: int, staff: str) -> CaseDetail:
-        """Open a case: a new case becomes in_progress; the view is audited."""
+    def view(self, case_id: int, staff: str, audit: bool = True) -> CaseDetail:
+        """Open a case: a new case becomes in_progress; the view is audited (not when the page is
+        only shown again to report an error in a form)."""
         with Session(self.db) as session, session.begin():
             case = _get(session, case_id)
             if case.status == "new":
                 case.status = "in_progress"
-            session.add(AuditEvent(case_reference=case.reference, staff_username=staff, action="viewed"))
+            if audit:
+                session.add(
+                    AuditEvent(case_reference=case.reference, staff_username=staff, action="viewed")
+                )
             session.flush()
             return _detail(session, case)
 
@@ -216,6 +220,12 @@ def _row(case: Case) -> CaseRow:
 
 
 def _detail(session: Session, case: Case) -> CaseDetail:
+    staff_ids = {m.staff_id for m in case.messages if m.staff_id is not None}
+    names = dict(
+        session.execute(
+            select(StaffUser.id, StaffUser.username).where(StaffUser.id.in_(staff_ids))
+        ).all()
+    )
     audit = session.scalars(
         select(AuditEvent).where(AuditEvent.case_reference == case.reference).order_by(AuditEvent.id)
     )
@@ -227,7 +237,13 @@ def _detail(session: Session, case: Case) -> CaseDetail:
         candidates=list(case.candidates or []),
         excerpt=list(case.excerpt or []),
         messages=[
-            dict(author=m.author, text=m.text, crisis=m.crisis, created_at=m.created_at)
+            dict(
+                author=m.author,
+                staff=names.get(m.staff_id),
+                text=m.text,
+                crisis=m.crisis,
+                created_at=m.created_at,
+            )
             for m in case.messages
         ],
         audit=[dict(staff=a.staff_username, action=a.action, at=a.at) for a in audit],

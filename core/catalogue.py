@@ -15,15 +15,21 @@ CATALOGUE_FILE = Path(__file__).resolve().parent.parent / "spec" / "intents.yml"
 
 
 @lru_cache(maxsize=1)
-def _intents() -> dict[str, dict]:
-    data = yaml.safe_load(CATALOGUE_FILE.read_text(encoding="utf-8"))
-    return {intent["name"]: intent for intent in data["intents"]}
+def _catalogue() -> dict:
+    return yaml.safe_load(CATALOGUE_FILE.read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)
+def _intents() -> dict[str, dict]:
+    return {intent["name"]: intent for intent in _catalogue()["intents"]}
+
+
 def topics() -> tuple[str, ...]:
-    data = yaml.safe_load(CATALOGUE_FILE.read_text(encoding="utf-8"))
-    return tuple(data["topics"])
+    return tuple(_catalogue()["topics"])
+
+
+#: The five groups whose answers differ (asielzoeker, statushouder, oekraiens, amv, arbeidsmigrant).
+GROUPS: tuple[str, ...] = tuple(_catalogue()["groups"])
 
 
 def topic_of(intent: str | None) -> str | None:

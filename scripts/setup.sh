@@ -7,7 +7,7 @@
 # what they are built from, so a fresh clone on a machine that built them before is ready in
 # seconds, while a machine without the cache simply builds them.
 #
-# Usage: scripts/setup.sh [envs|catalogues|model|all]   (default: all)
+# Usage: scripts/setup.sh [envs|catalogues|model|all|browser]   (default: all; browser: for the tests)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -107,5 +107,6 @@ case "${1:-all}" in
   catalogues) compile_catalogues ;;
   model) ensure_model ;;
   all) setup_envs; compile_catalogues; ensure_model ;;
-  *) die "unknown step '$1' (use envs, catalogues, model or all)" ;;
+  browser) scripts/install-browser.sh ;;  # only the tests need it (the desk in headless Chromium)
+  *) die "unknown step '$1' (use envs, catalogues, model, all or browser)" ;;
 esac

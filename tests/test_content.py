@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 import yaml
 
-from actions.group import GROUPS
+from core.catalogue import GROUPS
 from core.config import ROOT
 from core.domain_content import load_responses
 from core.i18n import translate

@@ -1,0 +1,1 @@
+"""The staff desk under /desk: login, queue, case pages, answers, insight."""
