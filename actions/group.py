@@ -18,7 +18,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-GROUPS = ("asielzoeker", "statushouder", "oekraiens", "amv", "arbeidsmigrant")
+from actions.handover import offer_handover
+from bot.cases import CaseStore
+from core.catalogue import GROUPS, escalation_of
+
 
 
 def response_for(intent: str | None) -> str:
@@ -44,6 +47,12 @@ def chosen_group(tracker: Tracker) -> str | None:
 
 
 class ActionAnswerByGroup(Action):
+    """Answers the topic; for intents that always lead to a person (complaint), offers the
+    handover right after the answer."""
+
+    def __init__(self, cases: CaseStore) -> None:
+        self._cases = cases
+
     def name(self) -> str:
         return "action_answer_by_group"
 
@@ -60,13 +69,23 @@ class ActionAnswerByGroup(Action):
             return []
         if not depends_on_group(response, domain) or tracker.get_slot("group") in GROUPS:
             dispatcher.utter_message(response=response)
+            self._offer_if_always(intent, dispatcher, tracker)
             return []
         dispatcher.utter_message(response="utter_ask_group")
         return [SlotSet("pending_question", intent)]
 
-    @staticmethod
+    def _offer_if_always(
+        self,
+        intent: str | None,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        group: str | None = None,
+    ) -> None:
+        if escalation_of(intent) == "always":
+            offer_handover(dispatcher, tracker, self._cases, intent or "request_human", group)
+
     def _remember_group(
-        dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         group = chosen_group(tracker)
         if group is None:
@@ -75,4 +94,6 @@ class ActionAnswerByGroup(Action):
         pending = response_for(tracker.get_slot("pending_question"))
         known = pending in (domain.get("responses") or {})
         dispatcher.utter_message(response=pending if known else "utter_group_saved", group=group)
+        if known:
+            self._offer_if_always(tracker.get_slot("pending_question"), dispatcher, tracker, group)
         return [SlotSet("group", group), SlotSet("pending_question", None)]

@@ -15,14 +15,28 @@ from rasa_sdk.interfaces import (
     ActionNotFoundException,
 )
 from starlette.requests import Request
+
+from actions.crisis import ActionCrisisFirstReply
+from actions.group import ActionAnswerByGroup
+from actions.handover import ActionCaseStatus, ActionFallback, ActionOfferHandover
+from bot.cases import CaseStore
 from starlette.responses import JSONResponse
 
 logger = logging.getLogger(__name__)
 
 
-def make_executor() -> ActionExecutor:
+def make_executor(cases: CaseStore) -> ActionExecutor:
+    """Register our actions with their dependencies (rasa_sdk's register_package would construct
+    them without arguments)."""
     executor = ActionExecutor()
-    executor.register_package("actions")
+    for action in (
+        ActionAnswerByGroup(cases),
+        ActionCrisisFirstReply(),
+        ActionOfferHandover(cases),
+        ActionFallback(cases),
+        ActionCaseStatus(cases),
+    ):
+        executor.register_action(action)
     return executor
 
 

@@ -14,15 +14,21 @@ import anyio
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 from starlette.templating import Jinja2Templates
 
 from bot import action_server, language, webchat
+from bot.cases import CaseStore
+from bot.casework import Casework
 from bot.conversation import ConversationService
 from bot.db import make_engine
+from bot.desk.web import desk_routes
+from bot.handover import HandoverFlow
 from bot.engine_client import EngineClient
 from bot.memory import LanguageMemory
 from bot.nlg import Renderer, UnknownResponse
+from bot.outbox import OutboxWorker
+from bot.tracker_erase import TrackerEraser
 from core.config import ROOT, Settings
 from core.domain_content import load_responses
 from core.i18n import translate
@@ -56,33 +62,56 @@ async def health(request: Request) -> Response:
 def create_app(settings: Settings) -> Starlette:
     db = make_engine(settings.database_url)
     engine = EngineClient(settings.engine_url, settings.engine_timeout)
+    profile = load_profile(settings.municipality, settings.profiles_dir)
+    templates = Jinja2Templates(directory=TEMPLATES)
+
+    tracker_eraser = TrackerEraser(settings.tracker_store_url)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         await anyio.to_thread.run_sync(language.preload)
-        yield
+        worker = OutboxWorker(db, settings, profile, app.state.renderer, app.state.senders)
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(worker.run)
+            yield
+            tasks.cancel_scope.cancel()
         await engine.aclose()
+        tracker_eraser.dispose()
         db.dispose()
 
     app = Starlette(
         routes=[
             Route("/", lambda request: RedirectResponse("/chat")),
             Route("/health", health),
-            Route("/chat", webchat.chat_page(Jinja2Templates(directory=TEMPLATES))),
+            Route("/chat", webchat.chat_page(templates)),
             Route("/chat/api/messages", webchat.post_message, methods=["POST"]),
+            Route("/chat/api/messages", webchat.get_messages, methods=["GET"]),
             Route("/nlg", nlg, methods=["POST"]),
             Route("/actions/webhook", action_server.run_action, methods=["POST"]),
+            Mount("/desk", routes=desk_routes(templates)),
         ],
         lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.conversations = ConversationService(engine, LanguageMemory(db))
+    app.state.db = db
+    app.state.profile = profile
+    app.state.cases = CaseStore(db)
+    app.state.casework = Casework(db)
     app.state.renderer = Renderer(
         load_responses(ROOT / "domain.yml"),
         translate,
         settings.default_language,
-        load_profile(settings.municipality),
+        profile,
     )
-    app.state.action_executor = action_server.make_executor()
+    #: Senders that push messages into a person's chat, per channel (the web chat polls instead).
+    app.state.senders = {}
+    handover = HandoverFlow(
+        app.state.cases,
+        engine,
+        app.state.renderer,
+        lambda key: anyio.to_thread.run_sync(tracker_eraser.erase, key),
+    )
+    app.state.conversations = ConversationService(engine, LanguageMemory(db), handover)
+    app.state.action_executor = action_server.make_executor(app.state.cases)
     return app

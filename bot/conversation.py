@@ -1,7 +1,8 @@
 """The conversation service: one channel-neutral message in, the replies in the right language out.
 
 Every channel (web chat now; Telegram and WhatsApp later) goes through `ConversationService.handle`,
-so language resolution, the engine call and the engine-down reply behave the same everywhere.
+so language resolution, the handover flow, the engine call and the engine-down reply behave the
+same everywhere.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import anyio
 
 from bot import language as languages
 from bot.engine_client import BotMessage, EngineClient, EngineUnavailable
+from bot.handover import HandoverFlow, Turn
 from bot.memory import LanguageMemory
 from core.i18n import N_, translate
 from core.languages import is_supported
@@ -70,12 +72,17 @@ def chosen_language(text: str) -> str | None:
 class ConversationService:
     """The one path every channel's messages take to the engine and back."""
 
-    def __init__(self, engine: EngineClient, memory: LanguageMemory) -> None:
+    def __init__(
+        self, engine: EngineClient, memory: LanguageMemory, handover: HandoverFlow
+    ) -> None:
         self._engine = engine
         self._memory = memory
+        self._handover = handover
 
     async def handle(self, message: InboundMessage) -> Outcome:
-        """Answer one message: decide the language, ask the engine, apologise if it is down."""
+        """Answer one message: decide the language; then the handover flow answers (consent,
+        messages into an open case, status, erasure) or the engine does; when the engine is down,
+        apologise and offer to leave the question for staff."""
         key = message.conversation_key
         stored, previously_chosen = await anyio.to_thread.run_sync(self._memory.recall, key)
         chosen = chosen_language(message.text) or previously_chosen
@@ -85,6 +92,10 @@ class ConversationService:
         )
         if (language, chosen) != (stored, previously_chosen):
             await anyio.to_thread.run_sync(self._memory.remember, key, language, chosen)
+        turn = Turn(key, message.text, language, message.channel)
+        handled = await self._handover.handle(turn)
+        if handled is not None:
+            return Outcome(language, handled)
         metadata = {"language": language, "channel": message.channel}
         try:
             replies = await self._engine.send(key, message.text, metadata)
@@ -92,5 +103,8 @@ class ConversationService:
             logger.error(
                 "engine unavailable; apologised to the person (channel %s)", message.channel
             )
-            replies = [BotMessage(translate(ENGINE_DOWN, language))]
+            replies = [
+                BotMessage(translate(ENGINE_DOWN, language)),
+                *await self._handover.offer_after_engine_failure(turn),
+            ]
         return Outcome(language, replies)

@@ -89,9 +89,22 @@ class Renderer:
         arguments = body.get("arguments") or {}
         language = language_of(tracker, arguments, self._default_language)
         slots = slot_values(tracker, arguments)
-        variation = choose_variation(variations, slots)
+        # Other arguments fill placeholders of this one message (e.g. {case_lines}).
+        values = {**arguments, **slots}
+        return self._rendered(choose_variation(variations, slots), language, values)
+
+    def render_named(self, name: str, language: str, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Render a response for the app's own messages (handover, staff answers), no tracker."""
+        variations = self._responses.get(name)
+        if not variations:
+            raise UnknownResponse(name)
+        return self._rendered(choose_variation(variations, {}), language, values)
+
+    def _rendered(
+        self, variation: Variation, language: str, values: Mapping[str, Any]
+    ) -> dict[str, Any]:
         return {
-            "text": self._text(variation, language, slots),
+            "text": self._text(variation, language, values),
             "buttons": [
                 {
                     "title": self._translate(b.title, language) if b.translatable else b.title,

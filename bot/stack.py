@@ -73,6 +73,16 @@ class Stack:
         response.raise_for_status()
         return response.json()
 
+    def inbox(self, sender: str, after: int = 0) -> list[dict]:
+        """Messages that arrived later for a web chat sender (staff answers), as the page polls."""
+        response = httpx.get(
+            f"{self.settings.app_url}/chat/api/messages",
+            params={"sender": sender, "after": after},
+            timeout=30,
+        )
+        response.raise_for_status()
+        return response.json()["messages"]
+
     def parse(self, text: str) -> dict:
         """Ask the engine to classify a text (no conversation is touched)."""
         response = httpx.post(

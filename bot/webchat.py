@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.templating import Jinja2Templates
 
+from bot import web_inbox
 from bot.conversation import ConversationService, InboundMessage
 from core.i18n import N_, translate
 from core.languages import NATIVE_NAMES, SUPPORTED, direction
@@ -83,6 +85,21 @@ async def post_message(request: Request) -> Response:
     return JSONResponse(
         {"language": outcome.language, "replies": [r.as_json() for r in outcome.replies]}
     )
+
+
+async def get_messages(request: Request) -> Response:
+    """GET /chat/api/messages?sender=...&after=<id>: messages that arrived later (staff answers)."""
+    sender = request.query_params.get("sender", "")
+    if not _SENDER.match(sender):
+        return JSONResponse({"error": "'sender' is missing or not valid"}, status_code=400)
+    try:
+        after = int(request.query_params.get("after", "0"))
+    except ValueError:
+        return JSONResponse({"error": "'after' must be a message id (a number)"}, status_code=400)
+    messages = await anyio.to_thread.run_sync(
+        web_inbox.fetch, request.app.state.db, f"web:{sender}", after
+    )
+    return JSONResponse({"messages": messages})
 
 
 def chat_page(templates: Jinja2Templates):

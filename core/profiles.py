@@ -36,6 +36,8 @@ GENERAL_PHRASES = {
 }
 
 
+#: Placeholders the profile fills besides GENERAL_PHRASES' fields.
+PROFILE_PLACEHOLDERS = frozenset({"gemeente", "handover_team", "answer_time"})
 #: Handover values the person reads; shown only when verified, else these general phrases.
 HANDOVER_TEAM_GENERAL = N_("een medewerker van de gemeente")
 ANSWER_TIME_KNOWN = N_("Meestal krijg je binnen {days} werkdagen antwoord.")

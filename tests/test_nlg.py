@@ -2,8 +2,9 @@
 
 import pytest
 
-from actions.group import GROUPS
+from bot.case_texts import MESSAGE_PLACEHOLDERS
 from bot.nlg import Renderer, UnknownResponse
+from core.catalogue import GROUPS
 from core.config import ROOT
 from core.domain_content import load_responses
 from core.i18n import translate
@@ -83,10 +84,14 @@ def test_unknown_response_is_refused(renderer):
         renderer.render(nlg_request("utter_does_not_exist", "nl"))
 
 
+#: Values for the placeholders the handover flow fills per message (MESSAGE_PLACEHOLDERS).
+MESSAGE_VALUES = {name: "W-123456" for name in MESSAGE_PLACEHOLDERS}
+
+
 @pytest.mark.parametrize("language", SUPPORTED)
 def test_every_response_renders_for_every_group(renderer, language):
     for name in RESPONSES:
         for group in (None, *GROUPS):
-            rendered = renderer.render(nlg_request(name, language, group=group))
+            rendered = renderer.render(nlg_request(name, language, group=group, **MESSAGE_VALUES))
             assert rendered["text"].strip(), name
             assert "{" not in rendered["text"], f"unfilled placeholder in {name}"

@@ -7,7 +7,14 @@ from bot.nlg import Renderer
 from core.config import ROOT
 from core.domain_content import Variation, load_responses, placeholders
 from core.i18n import translate
-from core.profiles import GENERAL_PHRASES, ProfileError, available, load_profile
+from bot.case_texts import MESSAGE_PLACEHOLDERS
+from core.profiles import (
+    GENERAL_PHRASES,
+    PROFILE_PLACEHOLDERS,
+    ProfileError,
+    available,
+    load_profile,
+)
 
 
 def render(profile, text, language="nl"):
@@ -78,7 +85,7 @@ def test_unknown_municipality_is_a_clear_error():
 
 
 def test_answers_use_only_known_placeholders():
-    known = set(GENERAL_PHRASES) | {"gemeente"}
+    known = set(GENERAL_PHRASES) | PROFILE_PLACEHOLDERS | MESSAGE_PLACEHOLDERS
     slots = set(yaml.safe_load((ROOT / "domain.yml").read_text())["slots"])
     for name, variations in load_responses(ROOT / "domain.yml").items():
         for variation in variations:

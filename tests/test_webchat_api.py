@@ -56,8 +56,11 @@ def test_engine_down_gives_a_kind_reply_in_the_persons_language(app_without_engi
     assert response.status_code == 200
     body = response.json()
     assert body["language"] == "ar"
-    [reply] = body["replies"]
-    assert written_in(reply["text"], "ARABIC") and "112" in reply["text"]
+    apology, offer = body["replies"]
+    assert written_in(apology["text"], "ARABIC") and "112" in apology["text"]
+    # The question can still be left for staff, in Arabic too.
+    assert written_in(offer["text"], "ARABIC")
+    assert [b["payload"] for b in offer["buttons"]][0] == "/handover_consent"
 
 
 def test_browser_language_is_a_hint_for_a_message_without_language(app_without_engine):
