@@ -15,3 +15,5 @@ def configure_logging(level: str = "INFO") -> None:
     )
     # httpx logs every request URL at INFO; the action and NLG calls would flood the log.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Alembic lists its plugins at INFO on every start; the migration lines themselves stay.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)

@@ -1,6 +1,7 @@
 """A staff member works a case in a real browser (headless Chromium): log in, find the Arabic case
 in the queue, read it right to left, answer it, close it; the database shows the delivery queued
-for the person's chat and the audit trail.
+for the person's chat and the audit trail. And the whole loop: a person's chat message, through
+the engine and their consent, to the desk in the browser, and the answer back in their chat.
 
 Needs /usr/bin/chromium and /usr/bin/chromedriver (`scripts/install-browser.sh`). Without them the
 test is skipped on a developer machine, but fails on CI (CI set), where a skip would hide that the
@@ -10,13 +11,15 @@ desk was never tried in a browser.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db import AuditEvent, OutboxItem
+from bot.db import AuditEvent, OutboxItem, make_engine
+from core.i18n import translate
 from tests.desk_helpers import PASSWORD, Desk, start_desk
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -91,9 +94,7 @@ def test_staff_member_answers_and_closes_an_arabic_case(desk: Desk, browser, tmp
 
     browser.get(f"{desk.url}/desk/")
     assert browser.current_url.startswith(f"{desk.url}/desk/login")
-    browser.find_element(By.ID, "username").send_keys(username)
-    browser.find_element(By.ID, "password").send_keys(PASSWORD)
-    click_and_wait(browser, "login")
+    login(browser, desk.url, username)
 
     # The queue shows both cases; the Arabic question is written right to left.
     queue = browser.find_element(By.ID, "queue")
@@ -142,3 +143,40 @@ def test_staff_member_answers_and_closes_an_arabic_case(desk: Desk, browser, tmp
     assert len(answer) == 1 and answer[0].payload["text"] == ANSWER
     assert answer[0].payload["language"] == "ar"
     assert {"viewed", "answered", "closed"} <= actions
+
+
+@pytest.mark.engine
+def test_full_loop_from_a_chat_message_to_the_staff_answer_back_in_the_chat(stack, browser):
+    desk = Desk(stack, make_engine(stack.settings.database_url))  # the shared engine and app
+    sender = "loop-uk-1"
+    question = "Я не можу знайти сімейного лікаря, всі кажуть що місць немає"
+    stack.say(sender, '/choose_group{"group": "oekraiens"}')
+    stack.say(sender, question)
+    stack.say(sender, "/request_human")
+    created = stack.say(sender, "/handover_consent")
+    reference = "W-" + created["replies"][0]["text"].split("W-", 1)[1][:6]
+
+    login(browser, desk.url, desk.account("staff"))
+    row = browser.find_element(By.CSS_SELECTOR, f'tr.case[data-reference="{reference}"]')
+    link = row.find_element(By.CSS_SELECTOR, "a[id^=open-]").get_attribute("id")
+    click_and_wait(browser, link)
+    assert browser.find_element(By.ID, "question").text == question
+    browser.find_element(By.ID, "answer").send_keys(ANSWER)
+    click_and_wait(browser, "send")
+
+    template = "Antwoord van de gemeente {gemeente} op je vraag {reference}:\n\n{answer}"
+    expected = translate(template, "uk").format(
+        gemeente="Den Helder", reference=reference, answer=ANSWER
+    )
+    deadline = time.monotonic() + 15
+    while not (messages := stack.inbox(sender)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert [m["text"] for m in messages] == [expected]
+    desk.db.dispose()
+
+
+def login(browser: WebDriver, url: str, username: str) -> None:
+    browser.get(f"{url}/desk/")
+    browser.find_element(By.ID, "username").send_keys(username)
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    click_and_wait(browser, "login")

@@ -249,3 +249,19 @@ def test_when_the_engine_is_down_the_question_can_still_be_left_for_staff(tmp_pa
         )
     finally:
         stack.stop()
+
+
+def test_the_logs_hold_no_message_text_and_no_identifiers(stack):
+    sender = f"privacy-{uuid.uuid4().hex[:8]}"
+    marker = "Zorgvuldigheidsproef"
+    stack.say(sender, f"Ik wil met een mens praten over {marker}")
+    stack.say(sender, "/handover_describe")
+    stack.say(sender, f"{marker}: mijn adres is Dorpsstraat 1")
+    stack.say(sender, "/handover_consent")
+    stack.say(sender, f"Nog iets over {marker}")
+    stack.say(sender, "/wissen")
+    stack.say(sender, "/erase_confirm")
+    for log in ("app.log", "engine.log"):
+        text = (stack.settings.var_dir / log).read_text(encoding="utf-8", errors="replace")
+        assert marker not in text and "Dorpsstraat" not in text, log
+        assert sender not in text, log

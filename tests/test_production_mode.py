@@ -36,6 +36,14 @@ def test_conversation_state_lives_in_postgresql_and_survives_restarts(tmp_path, 
         reply = stack.say(sender, "/health_find_gp")
         assert reply["language"] == "ar"
         assert "088-112 2112" in reply["replies"][0]["text"]
+
+        # A handover on PostgreSQL, and the erasure of someone else's whole conversation.
+        stack.say(sender, "/request_human")
+        created = stack.say(sender, "/handover_consent")["replies"][0]["text"]
+        reference = "W-" + created.split("W-", 1)[1][:6]
+        stack.say("prod-2", "/request_human")
+        stack.say("prod-2", "/handover_consent")
+        stack.say("prod-2", "/erase_confirm")
     finally:
         stack.stop()
 
@@ -46,5 +54,11 @@ def test_conversation_state_lives_in_postgresql_and_survives_restarts(tmp_path, 
         language = db.execute(
             "SELECT language FROM conversations WHERE key = 'web:prod-1'"
         ).fetchone()
+        cases = db.execute("SELECT conversation_key, reference, language FROM cases").fetchall()
+        erased_events = db.execute(
+            "SELECT count(*) FROM events WHERE sender_id = 'web:prod-2'"
+        ).fetchone()[0]
     assert events > 0, "the engine kept the conversation in PostgreSQL"
     assert language == ("ar",), "the app kept the language in PostgreSQL"
+    assert cases == [("web:prod-1", reference, "ar")]
+    assert erased_events == 0, "erasure removed the conversation from Rasa's tracker store"

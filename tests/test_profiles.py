@@ -3,11 +3,11 @@
 import pytest
 import yaml
 
+from bot.case_texts import MESSAGE_PLACEHOLDERS
 from bot.nlg import Renderer
 from core.config import ROOT
 from core.domain_content import Variation, load_responses, placeholders
 from core.i18n import translate
-from bot.case_texts import MESSAGE_PLACEHOLDERS
 from core.profiles import (
     GENERAL_PHRASES,
     PROFILE_PLACEHOLDERS,
@@ -91,3 +91,22 @@ def test_answers_use_only_known_placeholders():
         for variation in variations:
             unknown = placeholders(variation.text) - known - slots
             assert not unknown, f"{name} uses unknown placeholders {unknown}"
+
+
+def test_the_handover_offer_names_the_team_and_answer_time_only_when_verified(tmp_path):
+    profile = yaml.safe_load((ROOT / "profiles" / "den-helder.yml").read_text(encoding="utf-8"))
+    verified = {"status": "verified", "source": "gemeente", "checked": "2026-11-01"}
+    profile["handover"]["team"] = {**verified, "value": "Team Nieuwkomers"}
+    profile["handover"]["answer_time_working_days"] = {**verified, "value": 3}
+    (tmp_path / "test.yml").write_text(yaml.safe_dump(profile), encoding="utf-8")
+
+    def offer(loaded, language):
+        renderer = Renderer(load_responses(ROOT / "domain.yml"), translate, "nl", loaded)
+        return renderer.render_named("utter_handover_offer", language, {})["text"]
+
+    text = offer(load_profile("test", tmp_path), "nl")
+    assert "Team Nieuwkomers" in text and "binnen 3 werkdagen" in text
+    assert "Team Nieuwkomers" in offer(load_profile("test", tmp_path), "uk")
+    placeholder = offer(load_profile("den-helder"), "nl")
+    assert "Team Inburgering" not in placeholder and "werkdagen" not in placeholder
+    assert "Ik kan niet beloven hoe snel" in placeholder
