@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from bot.cases import CaseRef
 from core.i18n import N_, translate
+from core.languages import direction
 
 #: Placeholders in domain.yml that the handover flow and the outbox fill for one message.
 MESSAGE_PLACEHOLDERS = frozenset({"reference", "description", "case_lines", "answer"})
@@ -20,7 +21,13 @@ STATUS_LABELS = {
 
 
 def status_lines(refs: list[CaseRef], language: str) -> str:
-    """One line per case: "- W-482913: een medewerker kijkt ernaar"."""
+    """One line per case: "- W-482913: een medewerker kijkt ernaar".
+
+    In right-to-left languages each line starts with a right-to-left mark, so that a line that
+    begins with the Latin reference still reads from the right like the rest of the message.
+    """
+    start = "\u200f" if direction(language) == "rtl" else ""
     return "\n".join(
-        f"- {ref.reference}: {translate(STATUS_LABELS[ref.status], language)}" for ref in refs
+        f"{start}- {ref.reference}: {translate(STATUS_LABELS[ref.status], language)}"
+        for ref in refs
     )

@@ -173,6 +173,16 @@ class CaseStore:
             row.awaiting_description = True
             return True
 
+    def stop_waiting_for_description(self, key: str) -> None:
+        """The person went on with something else (another button): their next text is a new
+        question for the bot, not the description."""
+        with Session(self.db) as session, session.begin():
+            session.execute(
+                update(HandoverOffer)
+                .where(HandoverOffer.conversation_key == key)
+                .values(awaiting_description=False)
+            )
+
     def set_description(self, key: str, text: str) -> None:
         with Session(self.db) as session, session.begin():
             row = session.get(HandoverOffer, key)

@@ -129,7 +129,9 @@ class HandoverFlow:
         if command == "/erase_confirm":
             await self._erase(turn)
             return [self.say("utter_erased", language)]
-        return None  # another button: the engine answers it
+        # Another button: the engine answers it, and a description we waited for is not coming.
+        await anyio.to_thread.run_sync(self._cases.stop_waiting_for_description, turn.key)
+        return None
 
     async def _status(self, turn: Turn) -> BotMessage:
         refs = await anyio.to_thread.run_sync(self._cases.cases_of, turn.key)

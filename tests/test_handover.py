@@ -265,3 +265,13 @@ def test_the_logs_hold_no_message_text_and_no_identifiers(stack):
         text = (stack.settings.var_dir / log).read_text(encoding="utf-8", errors="replace")
         assert marker not in text and "Dorpsstraat" not in text, log
         assert sender not in text, log
+
+
+def test_choosing_something_else_instead_of_describing_keeps_the_bot_answering(stack, app_db):
+    sender = new_sender()
+    stack.say(sender, "Ik wil met een mens praten")
+    stack.say(sender, "/handover_describe")
+    stack.say(sender, "/main_menu")
+    answer = stack.say(sender, "wie is mijn contactpersoon")["replies"][0]["text"]
+    assert "Dit stuur ik mee" not in answer
+    assert cases_of(app_db, sender) == []
