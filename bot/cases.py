@@ -290,10 +290,7 @@ class CaseStore:
         with Session(self.db) as session, session.begin():
             case_ids = list(session.scalars(select(Case.id).where(Case.conversation_key == key)))
             session.execute(delete(HandoverOffer).where(HandoverOffer.conversation_key == key))
-            if case_ids:
-                session.execute(delete(OutboxItem).where(OutboxItem.case_id.in_(case_ids)))
-                session.execute(delete(CaseMessage).where(CaseMessage.case_id.in_(case_ids)))
-                session.execute(delete(Case).where(Case.id.in_(case_ids)))
+            _delete_cases(session, case_ids)
             session.execute(
                 delete(WebInboxMessage).where(WebInboxMessage.conversation_key == key)
             )
@@ -321,20 +318,25 @@ class CaseStore:
                     select(Case.id).where(Case.status == "closed", Case.closed_at <= cutoff)
                 )
             )
-            if case_ids:
-                session.execute(
-                    update(HandoverOffer)
-                    .where(HandoverOffer.case_id.in_(case_ids))
-                    .values(case_id=None)
-                )
-                session.execute(delete(OutboxItem).where(OutboxItem.case_id.in_(case_ids)))
-                session.execute(delete(CaseMessage).where(CaseMessage.case_id.in_(case_ids)))
-                session.execute(delete(Case).where(Case.id.in_(case_ids)))
+            _delete_cases(session, case_ids)
             return len(case_ids)
 
     def count_fallback(self, intent: str | None, group: str | None, language: str | None) -> None:
         with Session(self.db) as session, session.begin():
             count_event(session, "fallback", intent, group, language)
+
+
+def _delete_cases(session: Session, case_ids: list[int]) -> None:
+    """Delete cases with their messages and outbox items (explicitly: SQLite enforces foreign
+    keys only per connection setting, so we do not rely on ON DELETE CASCADE)."""
+    if not case_ids:
+        return
+    session.execute(
+        update(HandoverOffer).where(HandoverOffer.case_id.in_(case_ids)).values(case_id=None)
+    )
+    session.execute(delete(OutboxItem).where(OutboxItem.case_id.in_(case_ids)))
+    session.execute(delete(CaseMessage).where(CaseMessage.case_id.in_(case_ids)))
+    session.execute(delete(Case).where(Case.id.in_(case_ids)))
 
 
 def _insert_case(session: Session, key: str, offer: HandoverOffer) -> Case:

@@ -91,9 +91,14 @@ _session_started = time.time()
 
 
 def pytest_terminal_summary(terminalreporter):
-    """Print the NLU evaluation report after a run in which tests/test_nlu_evaluation.py wrote it."""
+    """Print the reports that this run's tests wrote (NLU evaluation, kill test)."""
+    from tests.test_kill import REPORT as KILL_REPORT
     from tests.test_nlu_evaluation import REPORT
 
-    if REPORT.exists() and REPORT.stat().st_mtime >= _session_started:
-        terminalreporter.section("NLU evaluation on the held-out test set")
-        terminalreporter.write(REPORT.read_text(encoding="utf-8"))
+    for title, report in (
+        ("NLU evaluation on the held-out test set", REPORT),
+        ("Kill test: the app killed during a stream of handovers", KILL_REPORT),
+    ):
+        if report.exists() and report.stat().st_mtime >= _session_started:
+            terminalreporter.section(title)
+            terminalreporter.write(report.read_text(encoding="utf-8"))

@@ -34,10 +34,10 @@ if not (CHROMIUM.exists() and CHROMEDRIVER.exists()) and not ON_CI:
     )
 
 from selenium import webdriver  # noqa: E402  (only importable usefully once we know we run)
+from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
-from selenium.webdriver.support import expected_conditions  # noqa: E402
 from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
 
 ARABIC_QUESTION = "أين أجد طبيب عام؟"
@@ -84,7 +84,20 @@ def click_and_wait(browser: WebDriver, element_id: str) -> None:
     returns before the navigation ends; reading the page at once could read the old one)."""
     old_page = browser.find_element(By.TAG_NAME, "html")
     browser.find_element(By.ID, element_id).click()
-    WebDriverWait(browser, 15).until(expected_conditions.staleness_of(old_page))
+    WebDriverWait(browser, 15).until(lambda driver: _gone(old_page))
+    WebDriverWait(browser, 15).until(
+        lambda driver: driver.execute_script("return document.readyState") == "complete"
+    )
+
+
+def _gone(element) -> bool:
+    """True once the element left the document. Chromedriver reports that either as a stale
+    element or, while the navigation is under way, as an 'unknown error' about the node."""
+    try:
+        element.is_enabled()
+    except WebDriverException:  # StaleElementReferenceException is a subclass
+        return True
+    return False
 
 
 def test_staff_member_answers_and_closes_an_arabic_case(desk: Desk, browser, tmp_path):

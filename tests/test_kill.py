@@ -9,7 +9,8 @@ staff answers; after restarts nothing accepted is lost and nothing is delivered 
   Message-ID; the test counts raw repeats separately and prints them.
 - Staff answers in the web chat land exactly once (the inbox row and "done" share a transaction).
 
-Prints: handovers, kills, lost cases, lost/duplicate notifications, lost/duplicate answers.
+Writes results/kill-test.txt (printed at the end of `make test`): handovers, kills, lost and
+doubled cases, lost and repeated notifications, lost and doubled answers.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Session
 from bot.casework import Casework
 from bot.db import Case, OutboxItem
 from bot.stack import Stack, isolated_settings
+from core.config import ROOT
 from tests.conftest import write_team_profile
 
 pytestmark = pytest.mark.engine
@@ -36,6 +38,7 @@ pytestmark = pytest.mark.engine
 MIN_HANDOVERS, MIN_KILLS, MAX_HANDOVERS = 30, 8, 300
 KILL_EVERY_SECONDS = (0.3, 2.0)
 ANSWER = "Antwoord van de gemeente voor {sender}"
+REPORT = ROOT / "results" / "kill-test.txt"
 
 
 def say_until_answered(stack: Stack, sender: str, text: str, give_up: float = 90.0) -> dict:
@@ -123,12 +126,15 @@ def test_no_handover_notification_or_answer_is_lost_or_doubled_when_the_app_is_k
             hits = sum(ANSWER.format(sender=sender) in t for t in texts)
             (lost_answers if hits == 0 else double_answers if hits > 1 else []).append(case_id)
 
-        print(
-            f"\nkill test: {len(confirmed)} handovers, {killer.kills} kills, "
-            f"{len(cases)} cases, {len(lost_cases)} lost, {len(double_cases)} doubled; "
-            f"{len(smtp_peer.messages)} e-mails for {len(references)} cases, {len(lost_mails)} lost, "
-            f"{repeated_mails} repeated (same Message-ID); {len(answered)} staff answers, "
-            f"{len(lost_answers)} lost, {len(double_answers)} doubled"
+        REPORT.parent.mkdir(exist_ok=True)
+        REPORT.write_text(
+            f"handovers {len(confirmed)}, kills {killer.kills}\n"
+            f"cases {len(cases)}: lost {len(lost_cases)}, doubled {len(double_cases)}\n"
+            f"e-mails {len(smtp_peer.messages)} for {len(references)} cases: lost "
+            f"{len(lost_mails)}, repeated {repeated_mails} (same Message-ID)\n"
+            f"staff answers {len(answered)}: lost {len(lost_answers)}, "
+            f"doubled {len(double_answers)}\n",
+            encoding="utf-8",
         )
         assert killer.kills >= MIN_KILLS, "the stream ended before the app was killed enough"
         assert set(confirmed.values()) <= references
