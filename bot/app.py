@@ -19,6 +19,7 @@ from starlette.templating import Jinja2Templates
 
 from bot import action_server, language, webchat
 from bot.cases import CaseStore
+from bot.channels.registry import build_channels
 from bot.casework import Casework
 from bot.conversation import ConversationService
 from bot.db import make_engine
@@ -70,10 +71,21 @@ def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         await anyio.to_thread.run_sync(language.preload)
-        worker = OutboxWorker(db, settings, profile, app.state.renderer, app.state.senders)
+        worker = OutboxWorker(
+            db,
+            settings,
+            profile,
+            app.state.renderer,
+            app.state.senders,
+            tracker_eraser.erase_idle,
+        )
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(worker.run)
+            for channel in channels:
+                await channel.start()
             yield
+            for channel in channels:
+                await channel.stop()
             tasks.cancel_scope.cancel()
         await engine.aclose()
         tracker_eraser.dispose()
@@ -112,6 +124,12 @@ def create_app(settings: Settings) -> Starlette:
         app.state.renderer,
         lambda key: anyio.to_thread.run_sync(tracker_eraser.erase, key),
     )
-    app.state.conversations = ConversationService(engine, LanguageMemory(db), handover)
+    app.state.conversations = ConversationService(
+        engine, LanguageMemory(db), handover, app.state.renderer, settings.retention_days
+    )
+    channels = build_channels(settings, app.state.conversations, db, app.state.renderer)
+    for channel in channels:
+        app.state.senders[channel.name] = channel.send
+        app.router.routes.extend(channel.routes())
     app.state.action_executor = action_server.make_executor(app.state.cases)
     return app

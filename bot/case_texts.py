@@ -10,7 +10,9 @@ from core.i18n import N_, translate
 from core.languages import direction
 
 #: Placeholders in domain.yml that the handover flow and the outbox fill for one message.
-MESSAGE_PLACEHOLDERS = frozenset({"reference", "description", "case_lines", "answer"})
+MESSAGE_PLACEHOLDERS = frozenset(
+    {"reference", "description", "case_lines", "answer", "retention_days"}
+)
 
 STATUS_LABELS = {
     "new": N_("ontvangen, nog niet gelezen"),

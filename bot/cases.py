@@ -28,6 +28,7 @@ from bot.db import (
     InsightCount,
     OutboxItem,
     WebInboxMessage,
+    WhatsAppWindow,
     now,
 )
 from core.catalogue import topic_of
@@ -295,13 +296,14 @@ class CaseStore:
                 delete(WebInboxMessage).where(WebInboxMessage.conversation_key == key)
             )
             session.execute(delete(Conversation).where(Conversation.key == key))
+            session.execute(delete(WhatsAppWindow).where(WhatsAppWindow.conversation_key == key))
             return len(case_ids)
 
     def purge(self, retention: dt.timedelta) -> int:
         """Delete what is past its time; returns how many cases went.
 
         - cases closed longer ago than `retention`, with their messages and outbox items;
-        - web inbox messages older than `retention`;
+        - web inbox messages and remembered languages older than `retention`;
         - offers nobody answered within a day (the question the person did not send).
         """
         cutoff = now() - retention
@@ -313,6 +315,7 @@ class CaseStore:
                 )
             )
             session.execute(delete(WebInboxMessage).where(WebInboxMessage.created_at <= cutoff))
+            session.execute(delete(Conversation).where(Conversation.updated_at <= cutoff))
             case_ids = list(
                 session.scalars(
                     select(Case.id).where(Case.status == "closed", Case.closed_at <= cutoff)

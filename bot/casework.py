@@ -183,6 +183,7 @@ def _queue_delivery(session: Session, case: Case, message: str, dedupe_key: str,
             kind="deliver",
             dedupe_key=dedupe_key,
             case_id=case.id,
+            conversation_key=case.conversation_key,
             payload={
                 "message": message,
                 "conversation_key": case.conversation_key,

@@ -14,10 +14,13 @@ from dataclasses import dataclass
 
 import anyio
 
+from bot import commands
 from bot import language as languages
 from bot.engine_client import BotMessage, EngineClient, EngineUnavailable
 from bot.handover import HandoverFlow, Turn
 from bot.memory import LanguageMemory
+from bot.nlg import Renderer
+from bot.replies import rendered
 from core.i18n import N_, translate
 from core.languages import is_supported
 
@@ -39,6 +42,8 @@ class InboundMessage:
     text: str
     #: The channel's idea of the person's language (Telegram's language_code), if any.
     language_hint: str | None = None
+    #: "text" (typed text or a button payload) or "unsupported" (voice, photo, sticker, ...).
+    kind: str = "text"
 
     @property
     def conversation_key(self) -> str:
@@ -73,11 +78,18 @@ class ConversationService:
     """The one path every channel's messages take to the engine and back."""
 
     def __init__(
-        self, engine: EngineClient, memory: LanguageMemory, handover: HandoverFlow
+        self,
+        engine: EngineClient,
+        memory: LanguageMemory,
+        handover: HandoverFlow,
+        renderer: Renderer,
+        retention_days: float,
     ) -> None:
         self._engine = engine
         self._memory = memory
         self._handover = handover
+        self._renderer = renderer
+        self._retention_days = retention_days
 
     async def handle(self, message: InboundMessage) -> Outcome:
         """Answer one message: decide the language; then the handover flow answers (consent,
@@ -86,19 +98,25 @@ class ConversationService:
         key = message.conversation_key
         stored, previously_chosen = await anyio.to_thread.run_sync(self._memory.recall, key)
         chosen = chosen_language(message.text) or previously_chosen
-        detected = None if message.is_button_payload else languages.detect(message.text)
+        typed = message.kind == "text" and not message.is_button_payload
+        detected = languages.detect(message.text) if typed else None
         language = languages.resolve(
             explicit=chosen, detected=detected, stored=stored, channel_hint=message.language_hint
         )
         if (language, chosen) != (stored, previously_chosen):
             await anyio.to_thread.run_sync(self._memory.remember, key, language, chosen)
-        turn = Turn(key, message.text, language, message.channel)
+        if message.kind != "text":
+            return Outcome(language, [rendered(self._renderer, "utter_unsupported_message", language)])
+        answered = commands.app_answer(message.text, language, self._renderer, self._retention_days)
+        if answered is not None:
+            return Outcome(language, answered)
+        turn = Turn(key, commands.as_payload(message.text), language, message.channel)
         handled = await self._handover.handle(turn)
         if handled is not None:
             return Outcome(language, handled)
         metadata = {"language": language, "channel": message.channel}
         try:
-            replies = await self._engine.send(key, message.text, metadata)
+            replies = await self._engine.send(key, turn.text, metadata)
         except EngineUnavailable:
             logger.error(
                 "engine unavailable; apologised to the person (channel %s)", message.channel

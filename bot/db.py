@@ -12,6 +12,8 @@ What is stored, and why (collect the minimum):
 - `web_inbox`: staff replies waiting for the web chat page to fetch them.
 - `staff_users`, `staff_sessions`, `audit_events`: the desk's accounts, logins and audit trail.
 - `insight_counts`: anonymous weekly counts for policy; no text and no identifiers.
+- `inbound_seen`: ids of Telegram/WhatsApp updates already answered (no double replies).
+- `whatsapp_windows`: when a WhatsApp user last wrote (the 24-hour window for free-form replies).
 """
 
 from __future__ import annotations
@@ -137,7 +139,7 @@ class CaseMessage(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    #: person | staff
+    #: person | staff | system (a note for staff, e.g. how an answer was delivered)
     author: Mapped[str] = mapped_column(String(10))
     staff_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff_users.id", ondelete="SET NULL"), nullable=True
@@ -165,6 +167,8 @@ class OutboxItem(Base):
     case_id: Mapped[int | None] = mapped_column(
         ForeignKey("cases.id", ondelete="CASCADE"), nullable=True, index=True
     )
+    #: For deliveries into a chat: whose chat (so a channel can hurry them when the person writes).
+    conversation_key: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     #: pending | done
     status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
@@ -248,6 +252,29 @@ class InsightCount(Base):
     group: Mapped[str] = mapped_column(String(20), default="")
     language: Mapped[str] = mapped_column(String(8), default="")
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class InboundSeen(Base):
+    """Ids of channel updates already handled (Telegram update_id, WhatsApp message id), so that
+    a platform's retry of the same update gets no second reply. Pruned after a few days."""
+
+    __tablename__ = "inbound_seen"
+    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_inbound_seen"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    external_id: Mapped[str] = mapped_column(String(200))
+    seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now, index=True)
+
+
+class WhatsAppWindow(Base):
+    """When a WhatsApp user last wrote to us: free-form messages are allowed only within 24 hours
+    of that (WhatsApp's customer-service window); later, only an approved template."""
+
+    __tablename__ = "whatsapp_windows"
+
+    conversation_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    last_inbound_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 
 def make_engine(url: str, migrate: bool = True) -> Engine:

@@ -23,7 +23,9 @@ import anyio
 from bot.case_texts import status_lines
 from bot.cases import CaseStore
 from bot.engine_client import BotMessage, EngineClient, EngineUnavailable
+from bot.commands import command_of
 from bot.nlg import Renderer
+from bot.replies import rendered
 
 logger = logging.getLogger(__name__)
 
@@ -47,9 +49,7 @@ class Turn:
     @property
     def command(self) -> str | None:
         """The button payload or command without arguments ("/handover_consent"), if it is one."""
-        if not self.text.startswith("/"):
-            return None
-        return self.text.split("{", 1)[0].split()[0].lower()
+        return command_of(self.text)
 
 
 class HandoverFlow:
@@ -66,10 +66,7 @@ class HandoverFlow:
         self._erase_tracker = erase_tracker
 
     def say(self, name: str, language: str, **values: Any) -> BotMessage:
-        rendered = self._renderer.render_named(name, language, values)
-        return BotMessage(
-            rendered["text"], tuple((b["title"], b["payload"]) for b in rendered["buttons"])
-        )
+        return rendered(self._renderer, name, language, **values)
 
     async def handle(self, turn: Turn) -> list[BotMessage] | None:
         """The replies when the app answers this message itself; None to ask the engine."""

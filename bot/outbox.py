@@ -10,7 +10,8 @@ bot/casework.py), so nothing is lost when the app dies. The worker runs inside e
   so it lands exactly once; an e-mail (or a Telegram/WhatsApp message) is sent and then marked
   done, so a crash in between can repeat it once. E-mails carry a fixed Message-ID for that case.
 
-It also deletes closed cases once their retention time has passed.
+It also deletes, once their retention time has passed, closed cases and idle conversations with
+the bot (in Rasa's tracker store).
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from sqlalchemy.orm import Session
 
 from bot import mailer
 from bot.cases import CaseStore
-from bot.db import OutboxItem, WebInboxMessage, now
+from bot.channels import seen
+from bot.db import Case, CaseMessage, OutboxItem, WebInboxMessage, now
 from bot.engine_client import BotMessage
 from bot.nlg import Renderer
 from core.config import Settings
@@ -34,8 +36,9 @@ from core.profiles import Profile
 
 logger = logging.getLogger(__name__)
 
-#: Sends one message into a person's chat on one channel (Telegram, WhatsApp).
-ChannelSender = Callable[[str, BotMessage], Awaitable[None]]
+#: Sends one message into a person's chat on one channel (Telegram, WhatsApp). It may return a
+#: short note for staff about how it was delivered; the note is added to the case.
+ChannelSender = Callable[[str, BotMessage], Awaitable[str | None]]
 
 MAX_BACKOFF_SECONDS = 300
 BATCH = 20
@@ -47,6 +50,32 @@ PERSON_MESSAGES = {"staff_answer": "utter_staff_answer", "case_closed": "utter_c
 
 class NoSender(RuntimeError):
     """No sender is configured for the conversation's channel (yet): retry later."""
+
+
+class DeliveryDeferred(Exception):
+    """The channel cannot deliver now, and that is not a failure: e.g. WhatsApp's 24-hour window
+    is closed and the person was invited (by template) to write again. The item waits and is
+    tried again after `retry_after` seconds, or as soon as the person writes (`hurry`). `note`
+    is added to the case once, so staff see what happened."""
+
+    def __init__(self, note: str, retry_after: float = 3600.0) -> None:
+        super().__init__(note)
+        self.note = note
+        self.retry_after = retry_after
+
+
+def hurry(db: Engine, conversation_key: str) -> int:
+    """Make this chat's waiting deliveries due now (the person just wrote, so a channel that had
+    to wait, like WhatsApp outside its 24-hour window, can deliver)."""
+    with Session(db) as session, session.begin():
+        return session.execute(
+            update(OutboxItem)
+            .where(
+                OutboxItem.conversation_key == conversation_key,
+                OutboxItem.status == "pending",
+            )
+            .values(next_attempt_at=now())
+        ).rowcount
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -61,8 +90,10 @@ class OutboxWorker:
         profile: Profile,
         renderer: Renderer,
         senders: dict[str, ChannelSender],
+        erase_idle_conversations: Callable[[dt.datetime], int] | None = None,
     ) -> None:
         self._db = db
+        self._erase_idle_conversations = erase_idle_conversations
         self._settings = settings
         self._profile = profile
         self._renderer = renderer
@@ -132,9 +163,12 @@ class OutboxWorker:
                 await self._notify_staff(payload["reference"], case_id)
                 await anyio.to_thread.run_sync(self._mark_done, item_id)
             elif kind == "deliver":
-                await self._deliver_to_person(item_id, payload)
+                await self._deliver_to_person(item_id, case_id, payload)
             else:
                 raise ValueError(f"unknown outbox kind {kind}")
+        except DeliveryDeferred as deferred:
+            await anyio.to_thread.run_sync(self._defer, item_id, case_id, deferred)
+            logger.info("outbox item %d (%s) deferred by its channel", item_id, kind)
         except Exception as exc:  # noqa: BLE001 - every failure is retried, none is lost
             await anyio.to_thread.run_sync(self._mark_failed, item_id, type(exc).__name__)
             logger.warning("outbox item %d (%s) failed: %s; will retry", item_id, kind, type(exc).__name__)
@@ -148,7 +182,7 @@ class OutboxWorker:
         message = mailer.notification(self._settings, to, reference, case_id or 0)
         await anyio.to_thread.run_sync(mailer.send, self._settings, message)
 
-    async def _deliver_to_person(self, item_id: int, payload: dict) -> None:
+    async def _deliver_to_person(self, item_id: int, case_id: int | None, payload: dict) -> None:
         rendered = self._renderer.render_named(
             PERSON_MESSAGES[payload["message"]],
             payload["language"],
@@ -164,8 +198,8 @@ class OutboxWorker:
         sender = self._senders.get(channel)
         if sender is None:
             raise NoSender(channel)
-        await sender(key, message)
-        await anyio.to_thread.run_sync(self._mark_done, item_id)
+        note = await sender(key, message)
+        await anyio.to_thread.run_sync(self._mark_done, item_id, case_id, note)
 
     def _into_web_inbox(self, item_id: int, key: str, message: BotMessage) -> None:
         with Session(self._db) as session, session.begin():
@@ -183,9 +217,23 @@ class OutboxWorker:
                 )
             _done(session, item_id)
 
-    def _mark_done(self, item_id: int) -> None:
+    def _mark_done(
+        self, item_id: int, case_id: int | None = None, note: str | None = None
+    ) -> None:
         with Session(self._db) as session, session.begin():
             _done(session, item_id)
+            if note and case_id is not None:
+                _note_for_staff(session, case_id, note)
+
+    def _defer(self, item_id: int, case_id: int | None, deferred: DeliveryDeferred) -> None:
+        with Session(self._db) as session, session.begin():
+            item = session.get(OutboxItem, item_id)
+            if item is None:
+                return
+            item.next_attempt_at = now() + dt.timedelta(seconds=deferred.retry_after)
+            item.leased_until = None
+            if case_id is not None:
+                _note_for_staff(session, case_id, deferred.note)
 
     def _mark_failed(self, item_id: int, error: str) -> None:
         with Session(self._db) as session, session.begin():
@@ -202,10 +250,25 @@ class OutboxWorker:
         if self._last_purge and moment - self._last_purge < PURGE_EVERY:
             return
         self._last_purge = moment
-        retention = dt.timedelta(days=self._settings.case_retention_days)
+        retention = dt.timedelta(days=self._settings.retention_days)
         deleted = await anyio.to_thread.run_sync(self._cases.purge, retention)
+        await anyio.to_thread.run_sync(seen.forget_old, self._db)
+        if self._erase_idle_conversations:
+            await anyio.to_thread.run_sync(self._erase_idle_conversations, moment - retention)
         if deleted:
             logger.info("deleted %d closed cases past their retention time", deleted)
+
+
+def _note_for_staff(session: Session, case_id: int, note: str) -> None:
+    """Add a system note to the case, unless the case's latest note says the same already."""
+    last = session.scalar(
+        select(CaseMessage.text)
+        .where(CaseMessage.case_id == case_id, CaseMessage.author == "system")
+        .order_by(CaseMessage.id.desc())
+        .limit(1)
+    )
+    if last != note and session.get(Case, case_id) is not None:
+        session.add(CaseMessage(case_id=case_id, author="system", text=note))
 
 
 def _done(session: Session, item_id: int) -> None:

@@ -1,4 +1,5 @@
-"""Erases one conversation from Rasa's SQL tracker store, for a person's "erase everything".
+"""Erases conversations from Rasa's SQL tracker store: one, for a person's "erase everything", and
+those idle longer than the retention time.
 
 Rasa's HTTP API can replace a tracker's events but not delete the stored ones, so the app deletes
 the rows of Rasa's documented SQL tracker store table (`events`, keyed by `sender_id`) itself.
@@ -6,6 +7,8 @@ This is the one place the app touches the engine's storage.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from sqlalchemy import create_engine, text
 
@@ -34,6 +37,20 @@ class TrackerEraser:
                 return 0
             result = connection.execute(
                 text("DELETE FROM events WHERE sender_id = :sender"), {"sender": sender_id}
+            )
+            return result.rowcount
+
+    def erase_idle(self, idle_since: dt.datetime) -> int:
+        """Delete the conversations whose latest event is older than `idle_since` (retention)."""
+        with self._db.begin() as connection:
+            if not self._db.dialect.has_table(connection, "events"):
+                return 0
+            result = connection.execute(
+                text(
+                    "DELETE FROM events WHERE sender_id IN (SELECT sender_id FROM events "
+                    "GROUP BY sender_id HAVING MAX(timestamp) < :cutoff)"
+                ),
+                {"cutoff": idle_since.timestamp()},
             )
             return result.rowcount
 

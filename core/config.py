@@ -53,12 +53,36 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_starttls: bool = False
     mail_from: str = "wegwijs@localhost"
-    #: Days after closing that a case and its messages are deleted.
-    case_retention_days: float = 90.0
+    #: Days after which closed cases (counted from closing) and conversations with the bot
+    #: (counted from their last message) are deleted.
+    retention_days: float = 90.0
     #: Seconds between two looks of the outbox worker for due deliveries.
     outbox_poll_seconds: float = 1.0
     #: Seconds a worker owns an item it is delivering; after a crash another worker takes it over.
     outbox_lease_seconds: float = 60.0
+    # --- Telegram (python-telegram-bot): on when a token is set; long polling unless a webhook URL
+    #: The bot token from BotFather.
+    telegram_token: str | None = None
+    #: Public HTTPS base URL of this app; when set, Telegram posts updates to
+    #: <telegram_webhook_url>/webhooks/telegram (setWebhook) instead of being polled.
+    telegram_webhook_url: str | None = None
+    #: Secret Telegram sends in X-Telegram-Bot-Api-Secret-Token with every webhook request.
+    telegram_webhook_secret: str | None = None
+    #: The Bot API's base URL (tests point it at a fake server on loopback); None = Telegram's.
+    telegram_api_url: str | None = None
+    # --- WhatsApp Cloud API: on when an access token and a phone number id are set
+    whatsapp_token: str | None = None
+    whatsapp_phone_number_id: str | None = None
+    #: The Meta app secret: every webhook POST must carry its HMAC (X-Hub-Signature-256).
+    whatsapp_app_secret: str | None = None
+    #: The verify token entered in the Meta app's webhook settings (GET handshake).
+    whatsapp_verify_token: str | None = None
+    #: The Graph API base URL with version (tests point it at a fake server on loopback).
+    whatsapp_api_url: str = "https://graph.facebook.com/v21.0"
+    #: Name of the approved message template that invites a person back after the 24-hour window.
+    whatsapp_reopen_template: str | None = None
+    #: Language code of that template per language, e.g. {"nl": "nl", "ar": "ar", "uk": "uk"}.
+    whatsapp_template_languages: dict[str, str] = Field(default_factory=dict)
     #: Language used when nothing else tells us which to use.
     default_language: str = "nl"
     log_level: str = Field(default="INFO")
