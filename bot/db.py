@@ -275,6 +275,8 @@ class WhatsAppWindow(Base):
 
     conversation_key: Mapped[str] = mapped_column(String(200), primary_key=True)
     last_inbound_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    #: When we last sent the approved template inviting the person back (once per closed window).
+    invited_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 def make_engine(url: str, migrate: bool = True) -> Engine:

@@ -30,6 +30,7 @@ def upgrade() -> None:
     op.create_table('whatsapp_windows',
     sa.Column('conversation_key', sa.String(length=200), nullable=False),
     sa.Column('last_inbound_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('invited_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('conversation_key')
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
