@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from bot import web_inbox
 from bot.cases import CaseStore
 from bot.casework import Casework
-from bot.db import OutboxItem, make_engine
+from bot.db import CaseMessage, OutboxItem, make_engine
 from bot.nlg import Renderer
-from bot.outbox import OutboxWorker, backoff
+from bot.outbox import DeliveryDeferred, OutboxWorker, backoff, hurry
 from bot.processes import free_port
 from core.config import ROOT, Settings
 from core.domain_content import load_responses
@@ -141,3 +141,39 @@ def test_without_a_team_mailbox_notifications_wait_instead_of_disappearing(db, s
     [item] = outbox(db)
     assert (item.status, item.last_error) == ("pending", "MailNotConfigured")
     assert smtp_peer.messages == []
+
+
+def test_a_channel_that_must_wait_leaves_a_note_for_staff_and_delivers_when_hurried(
+    db, profiles_dir, smtp_peer
+):
+    """A channel (like WhatsApp outside its 24-hour window) defers; the person writes; it goes."""
+    attempts = []
+
+    async def waiting_channel(key, message):
+        attempts.append(message.text)
+        if len(attempts) == 1:
+            raise DeliveryDeferred("Buiten het venster; uitnodiging verstuurd.", retry_after=3600)
+        return "Afgeleverd via het testkanaal."
+
+    store = CaseStore(db)
+    store.record_offer(
+        "test:42", reason="request_human", topic_intent=None, question="Vraag", candidates=[],
+        excerpt=[], language="nl", group=None, channel="test",
+    )
+    case = store.consent("test:42")
+    Casework(db).answer(case.id, "anna", None, "Het antwoord.")
+    worker = make_worker(db, profiles_dir, smtp_peer.port)
+    worker._senders["test"] = waiting_channel
+
+    anyio.run(worker.run_once)
+    assert len(attempts) == 1 and anyio.run(worker.run_once) == 0  # waits, not retried yet
+    assert hurry(db, "test:42") == 1
+    anyio.run(worker.run_once)
+
+    assert len(attempts) == 2 and attempts[1].endswith("Het antwoord.")
+    assert [i.status for i in outbox(db)] == ["done", "done"]
+    with Session(db) as session:
+        notes = session.scalars(
+            select(CaseMessage.text).where(CaseMessage.author == "system").order_by(CaseMessage.id)
+        ).all()
+    assert notes == ["Buiten het venster; uitnodiging verstuurd.", "Afgeleverd via het testkanaal."]
