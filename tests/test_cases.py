@@ -24,6 +24,7 @@ from bot.db import (
     OutboxItem,
     make_engine,
 )
+from bot.memory import LanguageMemory
 
 KEY = "web:person-1"
 
@@ -203,3 +204,16 @@ def test_insight_counts_add_up_per_week_and_dimension(db):
     store.count_fallback("health_find_gp", None, "tr")
     rows = {(r["kind"], r["language"]): r["count"] for r in Casework(db).insight()}
     assert rows == {("handover", "nl"): 2, ("fallback", "tr"): 1}
+
+
+def test_a_chat_in_use_keeps_its_language_past_the_retention_time_an_idle_one_not(db):
+    memory = LanguageMemory(db)
+    for key in ("web:in-use", "web:idle"):
+        memory.remember(key, "ar", "ar")
+    long_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=200)
+    with Session(db) as session, session.begin():
+        session.execute(update(Conversation).values(updated_at=long_ago))
+    assert memory.recall("web:in-use") == ("ar", "ar")  # the person writes again today
+    CaseStore(db).purge(dt.timedelta(days=90))
+    assert memory.recall("web:in-use") == ("ar", "ar")
+    assert memory.recall("web:idle") == (None, None)
