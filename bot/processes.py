@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -42,7 +43,9 @@ def settings_env(settings: Settings) -> dict[str, str]:
     env = {}
     for name, value in settings.model_dump().items():
         if value is not None:
-            env[f"WEGWIJS_{name.upper()}"] = str(value)
+            # pydantic-settings reads complex values (dicts, lists) from the environment as JSON
+            text = json.dumps(value) if isinstance(value, (dict, list)) else str(value)
+            env[f"WEGWIJS_{name.upper()}"] = text
     return env
 
 
