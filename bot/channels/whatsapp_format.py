@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from bot.channels import split
 from bot.engine_client import BotMessage
 
 logger = logging.getLogger(__name__)
@@ -49,28 +50,10 @@ def shorten(text: str, limit: int) -> str:
     return room.rstrip(" ,;:-") + ELLIPSIS
 
 
-def _cut_point(text: str, limit: int) -> int:
-    """Where to end the first part of `text` so it is at most `limit` long (a boundary if any)."""
-    for boundary in _BOUNDARIES:
-        at = text.rfind(boundary, 0, limit + 1)
-        if at > 0:
-            return at
-    return limit
-
-
 def split_text(text: str, limit: int = TEXT_MAX) -> list[str]:
-    """Parts of at most `limit` characters, cut at paragraph, line or word boundaries."""
-    parts: list[str] = []
-    rest = text.strip()
-    while len(rest) > limit:
-        at = _cut_point(rest, limit)
-        part = rest[:at].strip()
-        if part:
-            parts.append(part)
-        rest = rest[at:].strip()
-    if rest:
-        parts.append(rest)
-    return parts
+    """Parts of at most `limit`, cut at paragraph, line or word boundaries (bot.channels.split)."""
+    text = text.strip()
+    return split.split_text(text, limit) if text else []
 
 
 def split_for_interactive(text: str) -> tuple[list[str], str]:
