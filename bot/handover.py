@@ -121,6 +121,10 @@ class HandoverFlow:
             return [self.say("utter_case_detached", language)]
         if command == "/case_reply":
             return [await self._reattach(turn)]
+        if command == "/request_human":  # a person already has this chat's open case
+            case = await anyio.to_thread.run_sync(self._cases.attached_case, turn.key)
+            if case is not None:
+                return [self.say("utter_case_reply_prompt", language, reference=case.reference)]
         if command in ERASE_COMMANDS:
             return [self.say("utter_erase_confirm", language)]
         if command == "/erase_confirm":

@@ -275,3 +275,16 @@ def test_choosing_something_else_instead_of_describing_keeps_the_bot_answering(s
     answer = stack.say(sender, "wie is mijn contactpersoon")["replies"][0]["text"]
     assert "Dit stuur ik mee" not in answer
     assert cases_of(app_db, sender) == []
+
+
+def test_asking_for_a_person_with_a_case_open_adds_to_that_case_instead_of_a_new_one(
+    stack, app_db
+):
+    sender = new_sender()
+    stack.say(sender, "Ik wil met een mens praten")
+    stack.say(sender, "/handover_consent")
+    [case] = cases_of(app_db, sender)
+    again = stack.say(sender, "/request_human")["replies"][0]
+    assert again["text"] == f"Schrijf je reactie. Ik zet het bij je vraag {case.reference}."
+    stack.say(sender, "Hebben jullie mijn vraag gezien?")
+    assert len(cases_of(app_db, sender)) == 1
