@@ -92,6 +92,16 @@ def test_wrong_password_and_unknown_user_get_the_same_generic_error(desk, staff)
         assert "wegwijs_desk=" not in response.headers.get("set-cookie", "")
 
 
+def test_password_guessing_is_stopped_after_five_failures_for_a_username(desk, own_staff):
+    with desk.client() as client:
+        for _ in range(5):
+            assert post_login(client, own_staff, "guess-guess-guess").status_code == 401
+        blocked = post_login(client, own_staff, PASSWORD)  # even the right password now waits
+    assert blocked.status_code == 429
+    assert "Te veel mislukte pogingen" in blocked.text
+    assert "wegwijs_desk=" not in blocked.headers.get("set-cookie", "")
+
+
 def test_username_is_case_insensitive(desk, staff):
     with desk.client() as client:
         assert post_login(client, staff.upper(), PASSWORD).status_code == 303

@@ -28,6 +28,7 @@ from bot.desk import auth, labels, passwords
 from bot.desk.filters import FILTER_KEYS, BadFilter, Choices, parse_filters
 from bot.desk.headers import SecurityHeaders, content_security_policy, stylesheet
 from bot.desk.norms import past_norm
+from bot.desk.throttle import LoginThrottle
 from core.languages import NATIVE_NAMES, direction
 
 logger = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ class DeskPages:
     def __init__(self, templates: Jinja2Templates, css: str) -> None:
         self.templates = templates
         self.css = css
+        self.throttle = LoginThrottle()
 
     # ------------------------------------------------------------------ rendering
     def render(
@@ -114,11 +116,20 @@ class DeskPages:
                 request, 403, "Het inlogformulier was verlopen. Probeer het opnieuw.", target
             )
         username, password = form.get("username"), form.get("password")
+        if isinstance(username, str) and self.throttle.blocked(username):
+            logger.warning("desk login refused: too many failed attempts for one username")
+            return self._login_page(
+                request,
+                429,
+                "Te veel mislukte pogingen. Probeer het over een kwartier opnieuw.",
+                target,
+            )
         token = None
         if isinstance(username, str) and isinstance(password, str) and username and password:
             token = await anyio.to_thread.run_sync(
                 auth.login, request.app.state.db, username, password, settings.desk_session_hours
             )
+            (self.throttle.failed if token is None else self.throttle.succeeded)(username)
         if token is None:
             logger.info("desk login failed")
             return self._login_page(
