@@ -23,7 +23,6 @@ from bot.cases import CaseStore
 from core.catalogue import GROUPS, escalation_of
 
 
-
 def response_for(intent: str | None) -> str:
     return f"utter_{intent}"
 

@@ -25,7 +25,14 @@ from core.languages import DEFAULT, is_supported
 
 #: Intents sent only by our own buttons; never "the question" of a handover.
 NAVIGATION_INTENTS = frozenset(
-    {"choose_group", "choose_language", "change_group", "main_menu", "request_human", "case_status"}
+    {
+        "choose_group",
+        "choose_language",
+        "change_group",
+        "main_menu",
+        "request_human",
+        "case_status",
+    }
 )
 EXCERPT_MESSAGES = 8
 #: Earlier person messages searched for the question a handover is about.
@@ -71,7 +78,9 @@ def subject_of(events: list[dict[str, Any]]) -> Subject:
         return Subject("", None, [])
     current, earlier = users[-1], list(reversed(users[:-1]))[:LOOK_BACK]
     recent = [current, *earlier]
-    asked = next((u for u in recent if _is_typed(u) and _intent(u) not in NAVIGATION_INTENTS), None)
+    asked = next(
+        (u for u in recent if _is_typed(u) and _intent(u) not in NAVIGATION_INTENTS), None
+    )
     if asked is None and _is_typed(current):
         asked = current
     topic = next((_intent(u) for u in recent if _is_topic(_intent(u))), None)
@@ -115,7 +124,9 @@ def offer_handover(
     subject = subject_of(tracker.events)
     if reason == "request_human" and subject.topic_intent == "crisis":
         reason = "crisis"
-    elif reason == "request_human" and escalation_of(subject.topic_intent).startswith("on_condition"):
+    elif reason == "request_human" and escalation_of(subject.topic_intent).startswith(
+        "on_condition"
+    ):
         reason = "condition"
     language, channel = language_and_channel(tracker)
     cases.record_offer(
@@ -169,7 +180,9 @@ class ActionFallback(Action):
     ) -> list[EventType]:
         language, _ = language_and_channel(tracker)
         ranking = tracker.latest_message.get("intent_ranking") or []
-        best_guess = next((r.get("name") for r in ranking if r.get("name") != "nlu_fallback"), None)
+        best_guess = next(
+            (r.get("name") for r in ranking if r.get("name") != "nlu_fallback"), None
+        )
         self._cases.count_fallback(best_guess, tracker.get_slot("group"), language)
         if previous_intent(tracker.events) == "nlu_fallback":
             dispatcher.utter_message(response="utter_fallback_twice")

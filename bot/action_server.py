@@ -15,12 +15,12 @@ from rasa_sdk.interfaces import (
     ActionNotFoundException,
 )
 from starlette.requests import Request
+from starlette.responses import JSONResponse
 
 from actions.crisis import ActionCrisisFirstReply
 from actions.group import ActionAnswerByGroup
 from actions.handover import ActionCaseStatus, ActionFallback, ActionOfferHandover
 from bot.cases import CaseStore
-from starlette.responses import JSONResponse
 
 logger = logging.getLogger(__name__)
 

@@ -19,13 +19,13 @@ from starlette.templating import Jinja2Templates
 
 from bot import action_server, language, webchat
 from bot.cases import CaseStore
-from bot.channels.registry import build_channels
 from bot.casework import Casework
+from bot.channels.registry import build_channels
 from bot.conversation import ConversationService
 from bot.db import make_engine
 from bot.desk.web import desk_routes
-from bot.handover import HandoverFlow
 from bot.engine_client import EngineClient
+from bot.handover import HandoverFlow
 from bot.memory import LanguageMemory
 from bot.nlg import Renderer, UnknownResponse
 from bot.outbox import OutboxWorker

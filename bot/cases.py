@@ -83,7 +83,8 @@ def count_event(
     language: str | None,
     when: dt.datetime | None = None,
 ) -> None:
-    """Add one to the anonymous weekly count (handover or fallback) inside the caller's transaction."""
+    """Add one to the anonymous weekly count (handover or fallback), in the caller's
+    transaction."""
     key = dict(
         week=iso_week(when or now()),
         kind=kind,
@@ -292,9 +293,7 @@ class CaseStore:
             case_ids = list(session.scalars(select(Case.id).where(Case.conversation_key == key)))
             session.execute(delete(HandoverOffer).where(HandoverOffer.conversation_key == key))
             _delete_cases(session, case_ids)
-            session.execute(
-                delete(WebInboxMessage).where(WebInboxMessage.conversation_key == key)
-            )
+            session.execute(delete(WebInboxMessage).where(WebInboxMessage.conversation_key == key))
             session.execute(delete(Conversation).where(Conversation.key == key))
             session.execute(delete(WhatsAppWindow).where(WhatsAppWindow.conversation_key == key))
             return len(case_ids)

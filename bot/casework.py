@@ -118,7 +118,9 @@ class Casework:
                 case.status = "in_progress"
             if audit:
                 session.add(
-                    AuditEvent(case_reference=case.reference, staff_username=staff, action="viewed")
+                    AuditEvent(
+                        case_reference=case.reference, staff_username=staff, action="viewed"
+                    )
                 )
             session.flush()
             return _detail(session, case)
@@ -139,7 +141,9 @@ class Casework:
             case.unread = False
             case.answered_at = now()
             _queue_delivery(session, case, "staff_answer", f"answer:{message.id}", text)
-            session.add(AuditEvent(case_reference=case.reference, staff_username=staff, action="answered"))
+            session.add(
+                AuditEvent(case_reference=case.reference, staff_username=staff, action="answered")
+            )
             return message.id
 
     def close(self, case_id: int, staff: str) -> None:
@@ -153,14 +157,19 @@ class Casework:
             case.attached = False
             case.unread = False
             _queue_delivery(session, case, "case_closed", f"closed:{case.id}", "")
-            session.add(AuditEvent(case_reference=case.reference, staff_username=staff, action="closed"))
+            session.add(
+                AuditEvent(case_reference=case.reference, staff_username=staff, action="closed")
+            )
 
     def insight(self) -> list[dict[str, Any]]:
         """All anonymous counts, newest week first (for the insight page and its CSV)."""
         with Session(self.db) as session:
             rows = session.scalars(
                 select(InsightCount).order_by(
-                    InsightCount.week.desc(), InsightCount.kind, InsightCount.topic, InsightCount.intent
+                    InsightCount.week.desc(),
+                    InsightCount.kind,
+                    InsightCount.topic,
+                    InsightCount.intent,
                 )
             )
             return [
@@ -177,7 +186,9 @@ class Casework:
             ]
 
 
-def _queue_delivery(session: Session, case: Case, message: str, dedupe_key: str, text: str) -> None:
+def _queue_delivery(
+    session: Session, case: Case, message: str, dedupe_key: str, text: str
+) -> None:
     session.add(
         OutboxItem(
             kind="deliver",
@@ -228,7 +239,9 @@ def _detail(session: Session, case: Case) -> CaseDetail:
         ).all()
     )
     audit = session.scalars(
-        select(AuditEvent).where(AuditEvent.case_reference == case.reference).order_by(AuditEvent.id)
+        select(AuditEvent)
+        .where(AuditEvent.case_reference == case.reference)
+        .order_by(AuditEvent.id)
     )
     return CaseDetail(
         row=_row(case),

@@ -30,7 +30,8 @@ APP_ANSWERED = {"/start": "utter_start", "/privacy": "utter_privacy"}
 
 
 def command_of(text: str) -> str | None:
-    """"/start", "/help@WegwijsBot" -> "/start", "/help"; None for a message that is no command."""
+    """ "/start", "/help@WegwijsBot" -> "/start", "/help"; None for a message that is no
+    command."""
     if not text.startswith("/"):
         return None
     return text.split("{", 1)[0].split()[0].split("@", 1)[0].lower()

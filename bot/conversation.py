@@ -106,8 +106,12 @@ class ConversationService:
         if (language, chosen) != (stored, previously_chosen):
             await anyio.to_thread.run_sync(self._memory.remember, key, language, chosen)
         if message.kind != "text":
-            return Outcome(language, [rendered(self._renderer, "utter_unsupported_message", language)])
-        answered = commands.app_answer(message.text, language, self._renderer, self._retention_days)
+            return Outcome(
+                language, [rendered(self._renderer, "utter_unsupported_message", language)]
+            )
+        answered = commands.app_answer(
+            message.text, language, self._renderer, self._retention_days
+        )
         if answered is not None:
             return Outcome(language, answered)
         turn = Turn(key, commands.as_payload(message.text), language, message.channel)

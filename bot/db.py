@@ -71,7 +71,8 @@ class HandoverOffer(Base):
     __tablename__ = "handover_offers"
 
     conversation_key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    #: Why it was offered: request_human, complaint, fallback, condition, crisis, engine_unavailable.
+    #: Why it was offered: request_human, complaint, fallback, condition, crisis or
+    #: engine_unavailable.
     reason: Mapped[str] = mapped_column(String(40))
     #: The catalogue intent the question is about, if known.
     topic_intent: Mapped[str | None] = mapped_column(String(80), nullable=True)
@@ -175,7 +176,9 @@ class OutboxItem(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
     #: A worker owns the item until then (so two app replicas never send it at the same time).
-    leased_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    leased_until: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
     #: The kind of the last error (never its text, which may quote personal data).
     last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
@@ -239,7 +242,9 @@ class InsightCount(Base):
 
     __tablename__ = "insight_counts"
     __table_args__ = (
-        UniqueConstraint("week", "kind", "topic", "intent", "group", "language", name="uq_insight"),
+        UniqueConstraint(
+            "week", "kind", "topic", "intent", "group", "language", name="uq_insight"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

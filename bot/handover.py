@@ -22,8 +22,8 @@ import anyio
 
 from bot.case_texts import status_lines
 from bot.cases import CaseStore
-from bot.engine_client import BotMessage, EngineClient, EngineUnavailable
 from bot.commands import command_of
+from bot.engine_client import BotMessage, EngineClient, EngineUnavailable
 from bot.nlg import Renderer
 from bot.replies import rendered
 
@@ -110,7 +110,11 @@ class HandoverFlow:
             return [self.say("utter_case_created", language, reference=case.reference)]
         if command == "/handover_describe":
             waiting = await anyio.to_thread.run_sync(self._cases.await_description, turn.key)
-            return [self.say("utter_handover_describe" if waiting else "utter_handover_expired", language)]
+            return [
+                self.say(
+                    "utter_handover_describe" if waiting else "utter_handover_expired", language
+                )
+            ]
         if command == "/handover_decline":
             await anyio.to_thread.run_sync(self._cases.withdraw_offer, turn.key)
             return [self.say("utter_handover_declined", language)]
@@ -184,7 +188,10 @@ class HandoverFlow:
         intent = parsed.get("intent") or {}
         if intent.get("name") == "crisis":
             return "crisis"
-        if intent.get("name") == "case_status" and intent.get("confidence", 0) >= STATUS_CONFIDENCE:
+        if (
+            intent.get("name") == "case_status"
+            and intent.get("confidence", 0) >= STATUS_CONFIDENCE
+        ):
             return "case_status"
         return intent.get("name")
 

@@ -123,7 +123,7 @@ class Renderer:
         return text
 
     def _profile_values_in(self, language: str) -> dict[str, str]:
-        """The municipality's values in one language, worked out once per language, not per reply."""
+        """The municipality's values in one language, worked out once per language."""
         if language not in self._profile_values:
             self._profile_values[language] = self._profile.text_values(language, self._translate)
         return self._profile_values[language]

@@ -171,7 +171,9 @@ class OutboxWorker:
             logger.info("outbox item %d (%s) deferred by its channel", item_id, kind)
         except Exception as exc:  # noqa: BLE001 - every failure is retried, none is lost
             await anyio.to_thread.run_sync(self._mark_failed, item_id, type(exc).__name__)
-            logger.warning("outbox item %d (%s) failed: %s; will retry", item_id, kind, type(exc).__name__)
+            logger.warning(
+                "outbox item %d (%s) failed: %s; will retry", item_id, kind, type(exc).__name__
+            )
         else:
             logger.info("outbox item %d (%s) delivered", item_id, kind)
 

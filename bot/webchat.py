@@ -88,7 +88,8 @@ async def post_message(request: Request) -> Response:
 
 
 async def get_messages(request: Request) -> Response:
-    """GET /chat/api/messages?sender=...&after=<id>: messages that arrived later (staff answers)."""
+    """GET /chat/api/messages?sender=...&after=<id>: messages that arrived later (staff
+    answers)."""
     sender = request.query_params.get("sender", "")
     if not _SENDER.match(sender):
         return JSONResponse({"error": "'sender' is missing or not valid"}, status_code=400)

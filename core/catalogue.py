@@ -28,12 +28,13 @@ def topics() -> tuple[str, ...]:
     return tuple(_catalogue()["topics"])
 
 
-#: The five groups whose answers differ (asielzoeker, statushouder, oekraiens, amv, arbeidsmigrant).
+#: The five groups whose answers differ: asielzoeker, statushouder, oekraiens, amv and
+#: arbeidsmigrant.
 GROUPS: tuple[str, ...] = tuple(_catalogue()["groups"])
 
 
 def topic_of(intent: str | None) -> str | None:
-    """The catalogue topic of an intent (healthcare, inburgering, ...); None for our own intents."""
+    """The catalogue topic of an intent (healthcare, inburgering, ...); None for our own."""
     entry = _intents().get(intent or "")
     return entry["topic"] if entry else None
 

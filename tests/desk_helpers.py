@@ -147,7 +147,4 @@ def hidden(html: str, name: str) -> str:
 
 def queue_rows(html: str) -> dict[str, str]:
     """The queue table as {reference: the row's HTML}."""
-    return {
-        m.group(1): m.group(0)
-        for m in re.finditer(_QUEUE_ROW, html, re.S)
-    }
+    return {m.group(1): m.group(0) for m in re.finditer(_QUEUE_ROW, html, re.S)}

@@ -1,4 +1,5 @@
-"""A real SMTP server on loopback (aiosmtpd) that keeps what it receives, for notification tests."""
+"""A real SMTP server on loopback (aiosmtpd) that keeps what it receives, for notification
+tests."""
 
 from __future__ import annotations
 

@@ -151,7 +151,9 @@ def test_the_queue_filters_and_keeps_closed_cases_out_by_default(db):
     assert desk.queue(QueueFilter(older_than_hours=1)) == []
     with Session(db) as session, session.begin():
         session.execute(
-            update(Case).values(created_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=3))
+            update(Case).values(
+                created_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=3)
+            )
         )
     assert [r.reference for r in desk.queue(QueueFilter(older_than_hours=1))] == [a.reference]
 

@@ -1,4 +1,5 @@
-"""Commands any channel's user can type (Telegram shows them in its menu), through the real stack."""
+"""Commands any channel's user can type (Telegram shows them in its menu), through the real
+stack."""
 
 from __future__ import annotations
 
@@ -20,7 +21,11 @@ def test_start_welcomes_says_what_the_bot_is_and_offers_the_languages(stack):
     reply = stack.say(new_sender(), "/start")["replies"]
     [welcome] = reply
     assert welcome["text"].startswith("Welkom bij Wegwijs")
-    assert "geen mens" in welcome["text"] and "/forget" in welcome["text"] and "112" in welcome["text"]
+    assert (
+        "geen mens" in welcome["text"]
+        and "/forget" in welcome["text"]
+        and "112" in welcome["text"]
+    )
     assert [b["payload"] for b in welcome["buttons"]] == [
         f'/choose_language{{"language": "{code}"}}' for code in ("ar", "uk", "tr", "ti", "nl")
     ]

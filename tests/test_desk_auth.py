@@ -283,8 +283,11 @@ def test_admin_gets_the_anonymous_counts_as_csv(desk, admin):
     assert response.headers["content-disposition"].startswith("attachment")
     rows = list(csv.reader(io.StringIO(response.text)))
     assert rows[0] == ["week", "kind", "topic", "intent", "group", "language", "count"]
-    ours = [r for r in rows[1:] if r[1:6] == ["handover", "healthcare", "health_insurance",
-                                              "arbeidsmigrant", "ti"]]
+    ours = [
+        r
+        for r in rows[1:]
+        if r[1:6] == ["handover", "healthcare", "health_insurance", "arbeidsmigrant", "ti"]
+    ]
     assert len(ours) == 1 and ours[0][6] == "2"
     assert question not in response.text
     page = client.get("/desk/insight")

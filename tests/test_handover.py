@@ -49,9 +49,7 @@ def offer_in(replies: list[dict]) -> dict:
 
 def cases_of(app_db, sender: str) -> list[Case]:
     with Session(app_db) as session:
-        return list(
-            session.scalars(select(Case).where(Case.conversation_key == f"web:{sender}"))
-        )
+        return list(session.scalars(select(Case).where(Case.conversation_key == f"web:{sender}")))
 
 
 def wait_for(condition, seconds: float = 15.0):
@@ -105,7 +103,11 @@ def test_consent_creates_a_case_with_the_question_and_the_team_gets_an_email(
     )
     assert case.question == "Ik kan nergens een huisarts vinden, alle praktijken zitten vol"
     assert case.description == "Drie praktijken zeiden nee, ze nemen niemand meer aan."
-    assert (case.topic_intent, case.topic, case.reason) == ("health_find_gp", "healthcare", "condition")
+    assert (case.topic_intent, case.topic, case.reason) == (
+        "health_find_gp",
+        "healthcare",
+        "condition",
+    )
     assert case.candidates[0]["intent"] == "health_find_gp"
     assert any(line["from"] == "bot" for line in case.excerpt)
 
@@ -167,7 +169,9 @@ def test_a_staff_answer_comes_back_in_the_same_chat_in_the_persons_language(stac
     assert "/case_reply" in payloads(message)
 
     status = stack.say(sender, "/status")["replies"][0]["text"]
-    assert f"{reference}: {translate('beantwoord, het antwoord staat in deze chat', 'ar')}" in status
+    assert (
+        f"{reference}: {translate('beantwoord, het antwoord staat in deze chat', 'ar')}" in status
+    )
 
     Casework(app_db).close(case.id, "anna")
     closed = wait_for(lambda: stack.inbox(sender, after=message["id"]))

@@ -95,13 +95,19 @@ def test_a_notification_waits_while_the_smtp_server_is_down_and_arrives_later(db
     worker = make_worker(db, profiles_dir, port)
     anyio.run(worker.run_once)
     [item] = outbox(db)
-    assert (item.status, item.attempts, item.last_error) == ("pending", 1, "ConnectionRefusedError")
+    assert (item.status, item.attempts, item.last_error) == (
+        "pending",
+        1,
+        "ConnectionRefusedError",
+    )
     assert anyio.run(worker.run_once) == 0  # backing off: not due yet
 
     peer = SmtpPeer(port).start()
     try:
         with Session(db) as session, session.begin():
-            session.execute(update(OutboxItem).values(next_attempt_at=dt.datetime.now(dt.timezone.utc)))
+            session.execute(
+                update(OutboxItem).values(next_attempt_at=dt.datetime.now(dt.timezone.utc))
+            )
         anyio.run(worker.run_once)
         assert [m["Subject"] for m in peer.messages] == [f"Wegwijs: nieuwe vraag {case.reference}"]
         assert [item.status for item in outbox(db)] == ["done"]
@@ -129,7 +135,9 @@ def test_a_staff_answer_reaches_the_web_chat_once_in_the_persons_language(
     template = "Antwoord van de gemeente {gemeente} op je vraag {reference}:\n\n{answer}"
     assert translate(template, "uk") != template
     assert message["text"] == translate(template, "uk").format(
-        gemeente="Den Helder", reference=case.reference, answer="U kunt dinsdag om 10 uur langskomen."
+        gemeente="Den Helder",
+        reference=case.reference,
+        answer="U kunt dinsdag om 10 uur langskomen.",
     )
     assert web_inbox.fetch(db, KEY, after=message["id"]) == []
 
@@ -157,8 +165,15 @@ def test_a_channel_that_must_wait_leaves_a_note_for_staff_and_delivers_when_hurr
 
     store = CaseStore(db)
     store.record_offer(
-        "test:42", reason="request_human", topic_intent=None, question="Vraag", candidates=[],
-        excerpt=[], language="nl", group=None, channel="test",
+        "test:42",
+        reason="request_human",
+        topic_intent=None,
+        question="Vraag",
+        candidates=[],
+        excerpt=[],
+        language="nl",
+        group=None,
+        channel="test",
     )
     case = store.consent("test:42")
     Casework(db).answer(case.id, "anna", None, "Het antwoord.")
@@ -176,4 +191,7 @@ def test_a_channel_that_must_wait_leaves_a_note_for_staff_and_delivers_when_hurr
         notes = session.scalars(
             select(CaseMessage.text).where(CaseMessage.author == "system").order_by(CaseMessage.id)
         ).all()
-    assert notes == ["Buiten het venster; uitnodiging verstuurd.", "Afgeleverd via het testkanaal."]
+    assert notes == [
+        "Buiten het venster; uitnodiging verstuurd.",
+        "Afgeleverd via het testkanaal.",
+    ]

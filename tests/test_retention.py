@@ -32,7 +32,9 @@ def test_idle_conversations_are_erased_and_active_ones_kept(tmp_path):
         ]
         for sender, moment in rows:
             connection.execute(
-                text("INSERT INTO events (sender_id, type_name, timestamp) VALUES (:s, 'user', :t)"),
+                text(
+                    "INSERT INTO events (sender_id, type_name, timestamp) VALUES (:s, 'user', :t)"
+                ),
                 {"s": sender, "t": moment},
             )
     eraser = TrackerEraser(url)

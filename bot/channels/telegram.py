@@ -356,9 +356,7 @@ class TelegramChannel:
         error = context.error
         frames = traceback.extract_tb(error.__traceback__) if error is not None else []
         where = f"{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "?"
-        logger.error(
-            "telegram: handling an update failed (%s at %s)", type(error).__name__, where
-        )
+        logger.error("telegram: handling an update failed (%s at %s)", type(error).__name__, where)
 
     # ------------------------------------------------------------------ outgoing
 

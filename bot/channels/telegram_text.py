@@ -52,9 +52,8 @@ class CallbackPayloads:
 
     @classmethod
     def fits(cls, payload: str) -> bool:
-        return (
-            len(payload.encode("utf-8")) <= CALLBACK_DATA_LIMIT
-            and not payload.startswith(cls.PREFIX)
+        return len(payload.encode("utf-8")) <= CALLBACK_DATA_LIMIT and not payload.startswith(
+            cls.PREFIX
         )
 
     @classmethod

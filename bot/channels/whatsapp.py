@@ -126,9 +126,11 @@ def inbound_of(message: dict[str, Any]) -> tuple[str, str] | None:
     if kind == "interactive":
         interactive = message.get("interactive") or {}
         reply = interactive.get(interactive.get("type") or "") or {}
-        if interactive.get("type") in ("button_reply", "list_reply") and isinstance(
-            reply.get("id"), str
-        ) and reply["id"]:
+        if (
+            interactive.get("type") in ("button_reply", "list_reply")
+            and isinstance(reply.get("id"), str)
+            and reply["id"]
+        ):
             return "text", reply["id"]
         return "unsupported", ""
     if kind == "button":  # a quick-reply button of a template (our invitation back)

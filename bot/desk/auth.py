@@ -243,4 +243,3 @@ def _forbidden(
     if render is not None:
         return render(request, reason)
     return Response("Geen toegang", status_code=403, media_type="text/plain")
-

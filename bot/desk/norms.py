@@ -47,4 +47,3 @@ def past_norm(created_at: dt.datetime, status: str, working_days: int, at: dt.da
     created = as_utc(created_at)
     norm = answer_deadline(created, working_days) - created
     return is_overdue(created, status, norm, as_utc(at))
-
