@@ -11,7 +11,6 @@ desk was never tried in a browser.
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from sqlalchemy.orm import Session
 from bot.db import AuditEvent, OutboxItem, make_engine
 from core.i18n import translate
 from tests.desk_helpers import PASSWORD, Desk, start_desk
+from tests.waiting import wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -181,9 +181,7 @@ def test_full_loop_from_a_chat_message_to_the_staff_answer_back_in_the_chat(stac
     expected = translate(template, "uk").format(
         gemeente="Den Helder", reference=reference, answer=ANSWER
     )
-    deadline = time.monotonic() + 15
-    while not (messages := stack.inbox(sender)) and time.monotonic() < deadline:
-        time.sleep(0.2)
+    messages = wait_for(lambda: stack.inbox(sender))
     assert [m["text"] for m in messages] == [expected]
     desk.db.dispose()
 

@@ -8,7 +8,6 @@ for the same steps are driven in a browser in test_desk_browser.py.
 from __future__ import annotations
 
 import re
-import time
 import uuid
 
 import pytest
@@ -20,6 +19,7 @@ from bot.db import Case, CaseMessage, Conversation, OutboxItem
 from bot.stack import Stack, isolated_settings
 from bot.tracker_erase import sqlalchemy_url
 from core.i18n import translate
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.engine
 
@@ -50,16 +50,6 @@ def offer_in(replies: list[dict]) -> dict:
 def cases_of(app_db, sender: str) -> list[Case]:
     with Session(app_db) as session:
         return list(session.scalars(select(Case).where(Case.conversation_key == f"web:{sender}")))
-
-
-def wait_for(condition, seconds: float = 15.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError("condition not met in time")
 
 
 def test_after_an_answer_a_person_is_offered_and_nothing_is_sent_before_yes(stack, app_db):

@@ -52,6 +52,7 @@ from tests.conftest import write_team_profile
 from tests.fake_telegram import BOT_USER, FakeTelegram
 from tests.scripts import SCRIPT_OF, letters_in, written_in
 from tests.smtp_peer import SmtpPeer
+from tests.waiting import wait_for
 
 TOKEN = "123:TEST"
 SECRET = "s3cret-Wegwijs_webhook-2024"
@@ -199,16 +200,6 @@ MEDIA = {
 
 
 # ---------------------------------------------------------------------- helpers
-
-
-def wait_for(condition, seconds: float = 30.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
 
 
 def payloads(message: dict) -> list[str]:

@@ -47,6 +47,7 @@ from core.i18n import translate
 from core.languages import NATIVE_NAMES
 from tests.fake_graph import WINDOW_CLOSED, FakeGraph
 from tests.scripts import written_in
+from tests.waiting import wait_for
 
 TOKEN = "test-access-token"
 PHONE_NUMBER_ID = "106540352242922"
@@ -193,16 +194,6 @@ def ids(sent: dict) -> list[str]:
 
 def rows(sent: dict) -> list[dict]:
     return [row for s in sent["interactive"]["action"]["sections"] for row in s["rows"]]
-
-
-def wait_for(condition, seconds: float = 20.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError("condition not met in time")
 
 
 # ------------------------------------------------------------------ fixtures
