@@ -10,6 +10,7 @@ import psycopg
 import pytest
 import yaml
 
+from bot.db import make_engine
 from bot.stack import Stack, isolated_settings
 from core.config import ROOT
 from tests.smtp_peer import SmtpPeer
@@ -26,14 +27,7 @@ def session_smtp_peer():
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory, session_smtp_peer):
     """Engine and app, with a profile that has a team mailbox and the SMTP peer above."""
-    workdir = tmp_path_factory.mktemp("stack")
-    settings = isolated_settings(
-        workdir,
-        profiles_dir=write_team_profile(workdir / "profiles"),
-        smtp_host="127.0.0.1",
-        smtp_port=session_smtp_peer.port,
-        outbox_poll_seconds=0.2,
-    )
+    settings = team_settings(tmp_path_factory.mktemp("stack"), session_smtp_peer.port)
     running = Stack(settings).start()
     yield running
     running.stop()
@@ -73,6 +67,25 @@ def write_team_profile(folder):
     profile["handover"]["email"] = {"status": "placeholder", "value": TEAM_MAILBOX}
     (folder / "den-helder.yml").write_text(yaml.safe_dump(profile), encoding="utf-8")
     return folder
+
+
+def team_settings(workdir, smtp_port: int, **overrides):
+    """Isolated settings whose profile has a team mailbox, mailing to an SMTP peer on loopback."""
+    values = dict(
+        profiles_dir=write_team_profile(workdir / "profiles"),
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_port,
+        outbox_poll_seconds=0.2,
+    )
+    return isolated_settings(workdir, **{**values, **overrides})
+
+
+@pytest.fixture
+def db(app_database_url):
+    """A migrated app database of this test's own, on SQLite and on PostgreSQL."""
+    engine = make_engine(app_database_url)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture

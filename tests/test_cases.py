@@ -22,18 +22,10 @@ from bot.db import (
     HandoverOffer,
     InsightCount,
     OutboxItem,
-    make_engine,
 )
 from bot.memory import LanguageMemory
 
 KEY = "web:person-1"
-
-
-@pytest.fixture
-def db(app_database_url):
-    engine = make_engine(app_database_url)
-    yield engine
-    engine.dispose()
 
 
 def offer(store: CaseStore, key: str = KEY, **overrides) -> None:

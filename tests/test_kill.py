@@ -28,9 +28,9 @@ from sqlalchemy.orm import Session
 
 from bot.casework import Casework
 from bot.db import Case, OutboxItem
-from bot.stack import Stack, isolated_settings
+from bot.stack import Stack
 from core.config import ROOT
-from tests.conftest import write_team_profile
+from tests.conftest import team_settings
 
 pytestmark = pytest.mark.engine
 
@@ -71,13 +71,8 @@ class Killer(threading.Thread):
 def test_no_handover_notification_or_answer_is_lost_or_doubled_when_the_app_is_killed(
     tmp_path, smtp_peer
 ):
-    settings = isolated_settings(
-        tmp_path,
-        profiles_dir=write_team_profile(tmp_path / "profiles"),
-        smtp_host="127.0.0.1",
-        smtp_port=smtp_peer.port,
-        outbox_poll_seconds=0.1,
-        outbox_lease_seconds=3.0,
+    settings = team_settings(
+        tmp_path, smtp_peer.port, outbox_poll_seconds=0.1, outbox_lease_seconds=3.0
     )
     stack = Stack(settings).start()
     db = create_engine(settings.database_url)

@@ -9,14 +9,13 @@ from __future__ import annotations
 import datetime as dt
 
 import anyio
-import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot import web_inbox
 from bot.cases import CaseStore
 from bot.casework import Casework
-from bot.db import CaseMessage, OutboxItem, make_engine
+from bot.db import CaseMessage, OutboxItem
 from bot.nlg import Renderer
 from bot.outbox import DeliveryDeferred, OutboxWorker, backoff, hurry
 from bot.processes import free_port
@@ -29,13 +28,6 @@ from tests.smtp_peer import SmtpPeer
 
 KEY = "web:person-7"
 QUESTION = "Mijn contactpersoon bij het COA is weg en niemand belt terug"
-
-
-@pytest.fixture
-def db(app_database_url):
-    engine = make_engine(app_database_url)
-    yield engine
-    engine.dispose()
 
 
 def make_worker(db, profiles_dir, smtp_port: int) -> OutboxWorker:
