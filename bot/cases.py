@@ -231,17 +231,16 @@ class CaseStore:
     def attached_case(self, key: str) -> CaseRef | None:
         """The open case that the person's messages currently go to, if any."""
         with Session(self.db) as session:
-            case = session.scalars(
-                select(Case)
-                .where(
-                    Case.conversation_key == key,
-                    Case.attached.is_(True),
-                    Case.status.in_(OPEN_STATUSES),
-                )
-                .order_by(Case.id.desc())
-                .limit(1)
-            ).first()
-            return _ref(case) if case else None
+            return _attached(session, key)
+
+    def route_of(self, key: str) -> tuple[bool, CaseRef | None]:
+        """Where a typed message goes, in one look: (is it the description we wait for?, the
+        attached open case if it is not)."""
+        with Session(self.db) as session:
+            offer = session.get(HandoverOffer, key)
+            if offer is not None and offer.awaiting_description:
+                return True, None
+            return False, _attached(session, key)
 
     def add_person_message(self, case_id: int, text: str, crisis: bool = False) -> None:
         """Add the person's message to their case; the case needs staff attention again."""
@@ -326,6 +325,20 @@ class CaseStore:
     def count_fallback(self, intent: str | None, group: str | None, language: str | None) -> None:
         with Session(self.db) as session, session.begin():
             count_event(session, "fallback", intent, group, language)
+
+
+def _attached(session: Session, key: str) -> CaseRef | None:
+    case = session.scalars(
+        select(Case)
+        .where(
+            Case.conversation_key == key,
+            Case.attached.is_(True),
+            Case.status.in_(OPEN_STATUSES),
+        )
+        .order_by(Case.id.desc())
+        .limit(1)
+    ).first()
+    return _ref(case) if case else None
 
 
 def _delete_cases(session: Session, case_ids: list[int]) -> None:

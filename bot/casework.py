@@ -73,13 +73,6 @@ class CaseDetail:
     closed_at: dt.datetime | None = None
 
 
-def is_overdue(created_at: dt.datetime, status: str, norm: dt.timedelta, at: dt.datetime) -> bool:
-    """Past the municipality's answer-time norm and not yet answered or closed."""
-    if created_at.tzinfo is None:  # SQLite returns naive datetimes; we store UTC
-        created_at = created_at.replace(tzinfo=dt.timezone.utc)
-    return status in ("new", "in_progress") and at - created_at > norm
-
-
 class Casework:
     def __init__(self, db: Engine) -> None:
         self.db = db

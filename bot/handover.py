@@ -73,10 +73,9 @@ class HandoverFlow:
         command = turn.command
         if command is not None:
             return await self._command(turn, command)
-        offer = await anyio.to_thread.run_sync(self._cases.offer, turn.key)
-        if offer is not None and offer.awaiting_description:
+        awaiting_description, case = await anyio.to_thread.run_sync(self._cases.route_of, turn.key)
+        if awaiting_description:
             return await self._description(turn)
-        case = await anyio.to_thread.run_sync(self._cases.attached_case, turn.key)
         if case is not None:
             return await self._into_case(turn, case.id, case.reference)
         return None
@@ -175,7 +174,8 @@ class HandoverFlow:
         return [added]
 
     async def _intent_of(self, text: str) -> str | None:
-        """The engine's reading of a message that the bot will not answer (crisis? status?).
+        """ "crisis" or "case_status" when the engine reads a message that the bot will not
+        answer that way (a status question only when it is sure); None otherwise.
 
         Uses /model/parse, which does not touch the conversation. When the engine is down the
         message still reaches the case; only the crisis check is lost, and the case page and the
@@ -193,7 +193,7 @@ class HandoverFlow:
             and intent.get("confidence", 0) >= STATUS_CONFIDENCE
         ):
             return "case_status"
-        return intent.get("name")
+        return None  # anything else: the message is for staff
 
     async def _engine_replies(self, turn: Turn) -> list[BotMessage]:
         try:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.casework import is_overdue
-
 try:
     LOCAL = ZoneInfo("Europe/Amsterdam")
 except ZoneInfoNotFoundError:  # a system without tz data: weekdays by UTC, off by an hour at most
@@ -44,6 +42,5 @@ def answer_deadline(created_at: dt.datetime, working_days: int) -> dt.datetime:
 
 def past_norm(created_at: dt.datetime, status: str, working_days: int, at: dt.datetime) -> bool:
     """True for a case that waits for staff (new or in progress) longer than the norm allows."""
-    created = as_utc(created_at)
-    norm = answer_deadline(created, working_days) - created
-    return is_overdue(created, status, norm, as_utc(at))
+    waiting = status in ("new", "in_progress")
+    return waiting and as_utc(at) > answer_deadline(created_at, working_days)
