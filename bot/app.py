@@ -127,7 +127,7 @@ def create_app(settings: Settings) -> Starlette:
     app.state.conversations = ConversationService(
         engine, LanguageMemory(db), handover, app.state.renderer, settings.retention_days
     )
-    channels = build_channels(settings, app.state.conversations, db, app.state.renderer)
+    channels = build_channels(settings, app.state.conversations, db)
     for channel in channels:
         app.state.senders[channel.name] = channel.send
         app.router.routes.extend(channel.routes())

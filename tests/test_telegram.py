@@ -291,7 +291,7 @@ async def channel_running(fake, tmp_path, conversations, start=True):
     url = f"sqlite:///{tmp_path / 'app.db'}"
     db = make_engine(url)
     settings = Settings(telegram_token=TOKEN, telegram_api_url=fake.bot_api_url, database_url=url)
-    channel = TelegramChannel(settings, conversations, db, None)
+    channel = TelegramChannel(settings, conversations, db)
     if start:
         await channel.start()
     try:

@@ -604,7 +604,7 @@ def make_channel(graph, db, tmp_path, **overrides) -> WhatsAppChannel:
         whatsapp_api_url=graph.base_url,
         **overrides,
     )
-    return WhatsAppChannel(settings, None, db, None)
+    return WhatsAppChannel(settings, None, db)
 
 
 def remember(db, key: str, language: str, last_inbound: dt.datetime | None) -> None:

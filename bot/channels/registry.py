@@ -13,7 +13,6 @@ from starlette.routing import BaseRoute
 
 from bot.conversation import ConversationService
 from bot.engine_client import BotMessage
-from bot.nlg import Renderer
 from core.config import Settings
 
 
@@ -31,15 +30,15 @@ class Channel(Protocol):
 
 
 def build_channels(
-    settings: Settings, conversations: ConversationService, db: Engine, renderer: Renderer
+    settings: Settings, conversations: ConversationService, db: Engine
 ) -> list[Channel]:
     channels: list[Channel] = []
     if settings.telegram_token:
         from bot.channels.telegram import TelegramChannel
 
-        channels.append(TelegramChannel(settings, conversations, db, renderer))
+        channels.append(TelegramChannel(settings, conversations, db))
     if settings.whatsapp_token and settings.whatsapp_phone_number_id:
         from bot.channels.whatsapp import WhatsAppChannel
 
-        channels.append(WhatsAppChannel(settings, conversations, db, renderer))
+        channels.append(WhatsAppChannel(settings, conversations, db))
     return channels

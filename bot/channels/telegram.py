@@ -65,7 +65,6 @@ from bot.channels import seen
 from bot.channels.telegram_text import CallbackPayloads, split_text
 from bot.conversation import ConversationService, InboundMessage
 from bot.engine_client import BotMessage
-from bot.nlg import Renderer
 from bot.outbox import DeliveryDeferred, hurry
 from core.config import ROOT, Settings
 from core.domain_content import load_responses
@@ -118,7 +117,6 @@ class TelegramChannel:
         settings: Settings,
         conversations: ConversationService,
         db: Engine,
-        renderer: Renderer,
     ) -> None:
         if not settings.telegram_token:
             raise ValueError("the Telegram channel needs telegram_token")
@@ -126,7 +124,6 @@ class TelegramChannel:
         self._settings = settings
         self._conversations = conversations
         self._db = db
-        self._renderer = renderer
         self._webhook_url = (
             f"{settings.telegram_webhook_url.rstrip('/')}{WEBHOOK_PATH}"
             if settings.telegram_webhook_url

@@ -44,7 +44,6 @@ from bot.channels.whatsapp_format import message_bodies, template_body
 from bot.conversation import ConversationService, InboundMessage
 from bot.db import Conversation, WhatsAppWindow, now
 from bot.engine_client import BotMessage
-from bot.nlg import Renderer
 from core.config import Settings
 from core.i18n import translate
 from core.languages import is_supported
@@ -154,12 +153,10 @@ class WhatsAppChannel:
         settings: Settings,
         conversations: ConversationService,
         db: Engine,
-        renderer: Renderer | None = None,
     ) -> None:
         self._settings = settings
         self._conversations = conversations
         self._db = db
-        self._renderer = renderer
         self._messages_url = (
             f"{settings.whatsapp_api_url.rstrip('/')}/{settings.whatsapp_phone_number_id}/messages"
         )
